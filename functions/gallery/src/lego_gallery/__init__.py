@@ -1,0 +1,1 @@
+"""Gallery images and albums."""

@@ -1,0 +1,1 @@
+"""GET /health: database, Redis and OpenSearch status."""

@@ -1,0 +1,1 @@
+"""MOC instructions CRUD, search and cache."""

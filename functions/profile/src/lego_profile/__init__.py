@@ -1,0 +1,1 @@
+"""User profile (Cognito attributes + counts) and avatar."""

@@ -1,0 +1,1 @@
+"""MOC file uploads and parts-list CSV hand-off."""

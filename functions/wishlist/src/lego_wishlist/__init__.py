@@ -1,0 +1,1 @@
+"""Wishlist items, reorder and item images."""

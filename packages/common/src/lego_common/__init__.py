@@ -1,0 +1,1 @@
+"""Shared infrastructure for every LEGO API function."""

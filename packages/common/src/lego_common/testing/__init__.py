@@ -1,0 +1,1 @@
+"""Test stack and fixtures shared by every test folder (never zipped)."""

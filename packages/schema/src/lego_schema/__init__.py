@@ -1,0 +1,1 @@
+"""Versioned PostgreSQL schema of the LEGO API."""

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the tests and the local stack need on a fresh Debian machine:
+# PostgreSQL 15 and Redis from apt (only if absent), uv from PyPI, the locked workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql postgresql-contrib)
+if ((${#need_apt[@]})); then
+  echo "installing ${need_apt[*]} with apt-get" >&2
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
+uv sync --frozen
