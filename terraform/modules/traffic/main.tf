@@ -1,0 +1,47 @@
+# Blue/green cutover for the API hostname (seed 001 "Blue/Green Deployment Plan"):
+# two weighted CNAMEs of one name; lego-traffic moves the weights 10 -> 50 -> 100.
+
+locals {
+  targets = {
+    blue  = { target = var.blue_target, weight = var.blue_weight }
+    green = { target = var.green_target, weight = var.green_weight }
+  }
+}
+
+################################################################################
+# Health checks (optional)
+################################################################################
+
+resource "aws_route53_health_check" "this" {
+  for_each = var.enable_health_checks ? local.targets : {}
+
+  fqdn              = each.value.target
+  type              = "HTTPS"
+  port              = 443
+  resource_path     = var.health_check_path
+  request_interval  = 30
+  failure_threshold = 3
+  measure_latency   = true
+
+  tags = merge(var.tags, { Name = "${var.record_name}-${each.key}" })
+}
+
+################################################################################
+# Weighted records
+################################################################################
+
+resource "aws_route53_record" "this" {
+  for_each = local.targets
+
+  zone_id         = var.zone_id
+  name            = var.record_name
+  type            = "CNAME"
+  ttl             = var.ttl_seconds
+  records         = [each.value.target]
+  set_identifier  = each.key
+  health_check_id = var.enable_health_checks ? aws_route53_health_check.this[each.key].id : null
+
+  weighted_routing_policy {
+    weight = each.value.weight
+  }
+}
