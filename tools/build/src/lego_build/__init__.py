@@ -1,0 +1,1 @@
+"""Reproducible per-function Lambda zips for the LEGO Projects API."""
