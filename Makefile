@@ -12,6 +12,8 @@ UV ?= uv
 PYTEST_ARGS ?=
 # Steps `make test` runs after pytest; fragments append (e.g. tf-check).
 TEST_STEPS :=
+# mypy checks the import packages (src/); tests repeat file names across folders.
+MYPY_TARGETS = $(wildcard packages/*/src/* functions/*/src/* ops/*/src/* tools/*/src/*)
 
 -include mk/*.mk
 
@@ -30,14 +32,14 @@ sync: ## uv sync the locked workspace (no system packages)
 lint: ## ruff lint + format check, mypy strict on packages/ functions/ ops/ tools/
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy packages functions ops tools
+	$(UV) run mypy $(MYPY_TARGETS)
 
 fmt: ## ruff format + autofix
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
 typecheck: ## mypy only
-	$(UV) run mypy packages functions ops tools
+	$(UV) run mypy $(MYPY_TARGETS)
 
 pytest: ## pytest over the whole tree (starts native or Docker services itself)
 	$(UV) run pytest $(PYTEST_ARGS)

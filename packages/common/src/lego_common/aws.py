@@ -1,0 +1,48 @@
+"""boto3 clients, one per service per container, created on first use (boto3 costs ~160 ms to
+import, so functions that never call AWS never import it)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from lego_common.config import get_settings
+
+
+@functools.cache
+def client(service: str) -> Any:
+    """A boto3 client for service, pointed at AWS_ENDPOINT_URL when set (moto locally)."""
+    import boto3
+    from botocore.config import Config
+
+    settings = get_settings()
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        region_name=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(
+            connect_timeout=2,
+            read_timeout=10,
+            retries={"max_attempts": 3, "mode": "standard"},
+            s3={"addressing_style": "path"} if settings.aws_endpoint_url else None,
+        ),
+    )
+
+
+@functools.cache
+def secret_json(secret_arn: str) -> dict[str, Any]:
+    """A Secrets Manager secret parsed as JSON (or {"value": text}), cached per container."""
+    response = client("secretsmanager").get_secret_value(SecretId=secret_arn)
+    text = response.get("SecretString") or ""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return {"value": text}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def reset() -> None:
+    """Forget clients and secrets (tests point them at a new moto server)."""
+    client.cache_clear()
+    secret_json.cache_clear()

@@ -1,0 +1,180 @@
+"""Redis cache-aside with the seed's keys and TTLs, guarded by a circuit breaker.
+
+Redis is an optimisation, never a dependency (seed "Graceful Degradation"): when it fails the
+breaker opens, the request pays at most one short timeout, a warning is logged, and every call
+until the cool-down ends skips Redis and goes to the source.
+
+Invalidation never scans the keyspace: each cached key is added to a tag set (e.g. all list
+pages of one user), and invalidating the tag deletes its members in one atomic script.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from lego_common.config import get_settings
+from lego_common.serialization import RawJson, dumps
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import redis
+
+log = structlog.get_logger()
+
+# seed 001 "Cache TTLs"
+TTL_LIST_S = 300  # short: list queries
+TTL_DETAIL_S = 600  # medium: detail queries
+TTL_STATS_S = 1800  # long: aggregated statistics
+
+# Deletes every key of a tag set, then the set: one round trip, atomic.
+_INVALIDATE_LUA = """
+local members = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #members, 500 do
+  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+end
+redis.call('DEL', KEYS[1])
+return #members
+"""
+
+
+class CircuitBreaker:
+    """Open after a failure for cooldown_s; then one trial call decides (half-open)."""
+
+    def __init__(self, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.cooldown_s = cooldown_s
+        self._clock = clock
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._clock() < self._open_until
+
+    def allow(self) -> bool:
+        return not self.is_open
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self._open_until = self._clock() + self.cooldown_s
+
+    def record_success(self) -> None:
+        self._open_until = 0.0
+
+
+@functools.cache
+def breaker() -> CircuitBreaker:
+    return CircuitBreaker(get_settings().cache_breaker_cooldown_s)
+
+
+@functools.cache
+def client() -> redis.Redis | None:
+    """The container's Redis client, or None when REDIS_URL is unset (cache disabled)."""
+    settings = get_settings()
+    if not settings.redis_url:
+        return None
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    password = None
+    if settings.redis_auth_secret_arn:
+        from lego_common import aws
+
+        secret = aws.secret_json(settings.redis_auth_secret_arn)
+        password = str(secret.get("token") or secret.get("password") or secret.get("value"))
+    timeout_s = settings.redis_timeout_ms / 1000
+    return redis.Redis.from_url(
+        settings.redis_url,
+        password=password,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),  # the breaker decides; redis-py's own retries would stack
+        health_check_interval=0,
+        decode_responses=True,
+    )
+
+
+def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = None) -> Any:
+    """Run call on the client unless the breaker is open; any Redis failure opens it."""
+    redis_client = client()
+    if redis_client is None or not breaker().allow():
+        return default
+    import redis as redis_lib
+
+    try:
+        result = call(redis_client)
+    except redis_lib.RedisError as exc:
+        breaker().record_failure()
+        log.warning(
+            "cache_unavailable",
+            operation=operation,
+            error=f"{type(exc).__name__}: {exc}"[:300],
+            cooldown_s=breaker().cooldown_s,
+        )
+        return default
+    breaker().record_success()
+    return result
+
+
+def get_text(key: str) -> str | None:
+    """The cached JSON text under key, or None on a miss or when Redis is unavailable."""
+    value: str | None = _guarded("get", lambda r: r.get(key))
+    return value
+
+
+def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> None:
+    """Store text under key for ttl_seconds; with tag, remember the key for invalidate_tag()."""
+
+    def _set(r: redis.Redis) -> None:
+        pipe = r.pipeline(transaction=False)
+        pipe.set(key, text, ex=ttl_seconds)
+        if tag is not None:
+            pipe.sadd(tag, key)
+            pipe.expire(tag, ttl_seconds, gt=True)
+            pipe.expire(tag, ttl_seconds, nx=True)
+        pipe.execute()
+
+    _guarded("set", _set)
+
+
+def cached(key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None) -> RawJson:
+    """Cache-aside: the JSON text under key, or load() encoded, stored and returned."""
+    text = get_text(key)
+    if text is not None:
+        return RawJson(text)
+    text = dumps(load())
+    set_text(key, text, ttl_seconds, tag)
+    return RawJson(text)
+
+
+def delete(*keys: str) -> None:
+    if keys:
+        _guarded("delete", lambda r: r.delete(*keys))
+
+
+def invalidate_tag(tag: str) -> None:
+    """Delete every key recorded under tag (and the tag), without scanning the keyspace."""
+    _guarded("invalidate", lambda r: r.eval(_INVALIDATE_LUA, 1, tag))
+
+
+def ping() -> None:
+    """PING Redis, bypassing the breaker so health reports the real state; raises on error."""
+    redis_client = client()
+    if redis_client is None:
+        raise RuntimeError("REDIS_URL is not set")
+    redis_client.ping()
+
+
+def reset() -> None:
+    """Forget the client and breaker state (tests)."""
+    existing = client() if client.cache_info().currsize else None
+    if existing is not None:
+        existing.close()
+    client.cache_clear()
+    breaker.cache_clear()

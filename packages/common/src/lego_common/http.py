@@ -1,0 +1,281 @@
+"""API Gateway HTTP API (payload 2.0) events in, seed envelopes and error bodies out.
+
+A function's handler.py builds a route table (routeKey -> route function) and hands
+it to dispatcher(). Route functions take a Request and return data; only this module
+turns results and exceptions into HTTP responses.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import structlog
+
+from lego_common import log
+from lego_common.errors import AppError, NotFoundError, UnauthorizedError, ValidationError
+from lego_common.serialization import RawJson, dumps
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from pydantic import BaseModel
+
+    ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_log = structlog.get_logger()
+_JSON_HEADERS = {"content-type": "application/json"}
+
+
+# --- results a route function may return ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """201 with the created resource in the envelope."""
+
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a list: {"success": true, "data": [...], "total": N, "page": P}."""
+
+    data: list[Any] | RawJson
+    total: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """A body sent as-is, without the envelope (health, the seed's own format)."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- the request -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a route function needs from a payload 2.0 event."""
+
+    route_key: str
+    method: str
+    path: str
+    request_id: str
+    path_params: Mapping[str, str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    raw_body: bytes
+    claims: Mapping[str, Any]
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any], context: Any = None) -> Request:
+        ctx = event.get("requestContext") or {}
+        http = ctx.get("http") or {}
+        request_id = (
+            ctx.get("requestId") or getattr(context, "aws_request_id", None) or str(uuid.uuid4())
+        )
+        authorizer = ctx.get("authorizer") or {}
+        claims = (authorizer.get("jwt") or {}).get("claims") or {}
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            try:
+                raw = base64.b64decode(body, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValidationError("request body is not valid base64") from None
+        else:
+            raw = body.encode() if isinstance(body, str) else bytes(body)
+        return cls(
+            route_key=str(event.get("routeKey") or ""),
+            method=str(http.get("method") or ""),
+            path=str(event.get("rawPath") or http.get("path") or ""),
+            request_id=str(request_id),
+            path_params=event.get("pathParameters") or {},
+            query=event.get("queryStringParameters") or {},
+            headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
+            raw_body=raw,
+            claims=claims,
+        )
+
+    @property
+    def user_id(self) -> str:
+        """The caller: `sub` of the JWT the authorizer verified."""
+        sub = self.claims.get("sub")
+        if not sub:
+            raise UnauthorizedError("missing or invalid token")
+        return str(sub)
+
+    def path_param(self, name: str) -> str:
+        value = self.path_params.get(name)
+        if not value:
+            raise ValidationError(f"path parameter {name!r} is required")
+        return value
+
+    def path_uuid(self, name: str) -> uuid.UUID:
+        """A path parameter that must be a UUID; anything else is a 400, not a 404."""
+        value = self.path_param(name)
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise ValidationError(
+                f"{name} must be a UUID",
+                details={"formErrors": [], "fieldErrors": {name: ["must be a UUID"]}},
+            ) from None
+
+    def json(self) -> Any:
+        """The body parsed as JSON; malformed JSON is a 400 VALIDATION_ERROR."""
+        if not self.raw_body.strip():
+            raise ValidationError("request body is required")
+        try:
+            return json.loads(self.raw_body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(f"request body is not valid JSON: {exc}") from None
+
+    def body_as(self, model: type[ModelT]) -> ModelT:
+        from lego_common.validation import parse_model
+
+        data = self.json()
+        if not isinstance(data, dict):
+            raise ValidationError("request body must be a JSON object")
+        return parse_model(model, data)
+
+    def query_as(self, model: type[ModelT]) -> ModelT:
+        from lego_common.validation import parse_query
+
+        return parse_query(model, self.query)
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> str:
+    return dumps(value)
+
+
+def json_response(
+    status: int, body: Any, request_id: str, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {**_JSON_HEADERS, "x-request-id": request_id, **(headers or {})},
+        "body": to_json(body),
+        "isBase64Encoded": False,
+    }
+
+
+def error_body(
+    code: str, message: str, request_id: str, details: Any = None
+) -> dict[str, dict[str, Any]]:
+    """The seed's error body: {"error": {code, message, details, timestamp, requestId}}."""
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": details,
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "requestId": request_id,
+        }
+    }
+
+
+def error_response(exc: AppError, request_id: str) -> dict[str, Any]:
+    return json_response(
+        exc.status, error_body(exc.code, exc.message, request_id, exc.details), request_id
+    )
+
+
+def _result_response(result: Any, request_id: str) -> dict[str, Any]:
+    if isinstance(result, RawResponse):
+        return json_response(result.status, result.body, request_id, result.headers)
+    if isinstance(result, Created):
+        return _envelope(201, result.data, "", request_id)
+    if isinstance(result, Page):
+        return _envelope(
+            200, result.data, f',"total":{result.total},"page":{result.page}', request_id
+        )
+    return _envelope(200, result, "", request_id)
+
+
+def _envelope(status: int, data: Any, extra: str, request_id: str) -> dict[str, Any]:
+    # Built as text so cached RawJson data is spliced in without being decoded again.
+    body = '{"success":true,"data":' + dumps(data) + extra + "}"
+    return {
+        "statusCode": status,
+        "headers": {**_JSON_HEADERS, "x-request-id": request_id},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+# --- dispatch ----------------------------------------------------------------------------------
+
+_cold = True
+
+
+def dispatcher(
+    routes: Mapping[str, Callable[[Request], Any]],
+) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
+    """Build a Lambda handler that dispatches payload 2.0 events on routeKey."""
+
+    def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        global _cold
+        log.configure()
+        started = time.perf_counter()
+        request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
+        status = 500
+        try:
+            request = Request.from_event(event, context)
+            request_id = request.request_id
+            log.bind_request(
+                request_id=request_id,
+                route=request.route_key,
+                user_id=request.claims.get("sub"),
+                cold_start=_cold,
+            )
+            route = routes.get(request.route_key)
+            if route is None:
+                raise NotFoundError(f"no route for {request.route_key or 'this request'}")
+            from lego_common import tracing
+
+            with tracing.subsegment(request.route_key):
+                response = _result_response(route(request), request_id)
+        except AppError as exc:
+            level = _log.warning if exc.status >= 500 else _log.info
+            level("request_failed", code=exc.code, status=exc.status, error=exc.message)
+            response = error_response(exc, request_id)
+        except Exception:
+            # Unknown errors: full stack in the log, nothing internal in the body.
+            _log.exception("request_crashed")
+            response = json_response(
+                500,
+                error_body("INTERNAL_SERVER_ERROR", "An unexpected error occurred", request_id),
+                request_id,
+            )
+        status = response["statusCode"]
+        _log.info(
+            "request_completed",
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        if _cold:
+            from lego_common import metrics
+
+            metrics.emit("ColdStart", 1, unit="Count")
+            _cold = False
+        log.unbind_request("request_id", "route", "user_id", "cold_start")
+        return response
+
+    return lambda_handler

@@ -1,0 +1,200 @@
+"""OpenSearch: a lazy client, document indexing, pure query builders, and a PostgreSQL fallback.
+
+Search is never a hard dependency (seed 001 "Fallback to PostgreSQL"): when OpenSearch is
+unconfigured, down or failing, with_fallback() answers the same request from the fallback
+function, and a circuit breaker keeps later requests from waiting on a dead cluster.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import structlog
+
+from lego_common.cache import CircuitBreaker
+from lego_common.config import get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+log = structlog.get_logger()
+T = TypeVar("T")
+
+# seed 001 "Search Query Pattern"
+DEFAULT_FIELDS = ("title^3", "description", "tags^2")
+
+
+class SearchUnavailableError(Exception):
+    """OpenSearch is not configured, not reachable or answered with an error."""
+
+
+# --- pure query builders ----------------------------------------------------------------------
+
+
+def build_search_body(
+    user_id: str,
+    text: str,
+    *,
+    page: int = 1,
+    limit: int = 20,
+    fields: Iterable[str] = DEFAULT_FIELDS,
+    filters: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The multi_match request body of the seed, restricted to one user, paginated."""
+    must: list[dict[str, Any]] = [
+        {"term": {"userId": user_id}},
+        {
+            "multi_match": {
+                "query": text,
+                "fields": list(fields),
+                "fuzziness": "AUTO",
+                "type": "best_fields",
+            }
+        },
+    ]
+    filter_clauses = [{"term": {field: value}} for field, value in sorted((filters or {}).items())]
+    query: dict[str, Any] = {"bool": {"must": must}}
+    if filter_clauses:
+        query["bool"]["filter"] = filter_clauses
+    return {
+        "query": query,
+        "sort": [{"_score": {"order": "desc"}}, {"updatedAt": {"order": "desc"}}],
+        "from": (page - 1) * limit,
+        "size": limit,
+        "track_total_hits": True,
+        "_source": False,
+    }
+
+
+# --- client -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def breaker() -> CircuitBreaker:
+    return CircuitBreaker(get_settings().cache_breaker_cooldown_s)
+
+
+@functools.cache
+def client() -> Any | None:
+    """The container's OpenSearch client, or None when OPENSEARCH_URL is unset."""
+    settings = get_settings()
+    if not settings.opensearch_url:
+        return None
+    # deferred: opensearchpy costs ~150 ms of imports
+    from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnection
+
+    auth = None
+    if settings.opensearch_auth == "iam":
+        import boto3
+
+        credentials = boto3.Session().get_credentials()
+        auth = Urllib3AWSV4SignerAuth(credentials, settings.aws_region, "es")
+    return OpenSearch(
+        hosts=[settings.opensearch_url],
+        http_auth=auth,
+        connection_class=Urllib3HttpConnection,
+        timeout=settings.opensearch_timeout_ms / 1000,
+        max_retries=0,
+        retry_on_timeout=False,
+        http_compress=False,
+    )
+
+
+def _call(operation: str, fn: Callable[[Any], T]) -> T:
+    search_client = client()
+    if search_client is None:
+        raise SearchUnavailableError("OPENSEARCH_URL is not set")
+    if not breaker().allow():
+        raise SearchUnavailableError("OpenSearch circuit open")
+    try:
+        result = fn(search_client)
+    except Exception as exc:
+        status = getattr(exc, "status_code", None)
+        # 4xx other than 429 is our request's fault, not the cluster's: don't open the breaker.
+        if not (isinstance(status, int) and 400 <= status < 500 and status != 429):
+            breaker().record_failure()
+        raise SearchUnavailableError(f"{operation}: {type(exc).__name__}: {exc}"[:300]) from exc
+    breaker().record_success()
+    return result
+
+
+def search_ids(index: str, body: Mapping[str, Any]) -> tuple[list[str], int]:
+    """Run a search; return the matching document ids in rank order and the total hit count."""
+    response = _call("search", lambda c: c.search(index=index, body=dict(body)))
+    hits = response["hits"]
+    total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
+    return [hit["_id"] for hit in hits["hits"]], int(total)
+
+
+def with_fallback(primary: Callable[[], T], fallback: Callable[[], T], *, what: str) -> T:
+    """primary() from OpenSearch, or fallback() from PostgreSQL when search is unavailable."""
+    try:
+        return primary()
+    except SearchUnavailableError as exc:
+        if client() is not None:
+            log.warning("search_unavailable_fallback", what=what, error=str(exc))
+        return fallback()
+
+
+def index_document(index: str, doc_id: str, document: Mapping[str, Any]) -> bool:
+    """Index one document; a failure is logged (with the id, for reindexing), never raised."""
+    try:
+        _call("index", lambda c: c.index(index=index, id=doc_id, body=dict(document)))
+    except SearchUnavailableError as exc:
+        if client() is not None:
+            log.warning("search_index_failed", index=index, doc_id=doc_id, error=str(exc))
+        return False
+    return True
+
+
+def delete_document(index: str, doc_id: str) -> bool:
+    """Delete one document (missing is fine); failures are logged for reindexing, never raised."""
+
+    def _delete(c: Any) -> None:
+        c.delete(index=index, id=doc_id, ignore=[404])
+
+    try:
+        _call("delete", _delete)
+    except SearchUnavailableError as exc:
+        if client() is not None:
+            log.warning("search_delete_failed", index=index, doc_id=doc_id, error=str(exc))
+        return False
+    return True
+
+
+def ensure_index(index: str, definition: Mapping[str, Any]) -> None:
+    """Create index with its mappings if absent (raises SearchUnavailableError)."""
+
+    def _ensure(c: Any) -> None:
+        if not c.indices.exists(index=index):
+            c.indices.create(index=index, body=dict(definition))
+
+    _call("ensure_index", _ensure)
+
+
+def bulk_index(index: str, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+    """Index (id, document) pairs with the bulk helper; return how many were indexed."""
+    from opensearchpy import helpers
+
+    actions = (
+        {"_op_type": "index", "_index": index, "_id": doc_id, "_source": dict(doc)}
+        for doc_id, doc in documents
+    )
+    indexed, _errors = _call("bulk", lambda c: helpers.bulk(c, actions, refresh=True))
+    return int(indexed)
+
+
+def ping() -> None:
+    """Cluster health must not be red (health check). Raises on any failure."""
+    search_client = client()
+    if search_client is None:
+        raise SearchUnavailableError("OPENSEARCH_URL is not set")
+    health = search_client.cluster.health()
+    if health.get("status") == "red":
+        raise SearchUnavailableError("cluster status red")
+
+
+def reset() -> None:
+    client.cache_clear()
+    breaker.cache_clear()

@@ -1,0 +1,44 @@
+"""JSON out: one encoder for responses and cache values, and RawJson for text already encoded
+(a cache hit is spliced into the response without a decode/encode round trip)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RawJson:
+    """A JSON document already encoded as text."""
+
+    text: str
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, RawJson):
+        return json.loads(value.text)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON; pydantic models by alias (camelCase), UUIDs and datetimes as strings."""
+    if isinstance(value, RawJson):
+        return value.text
+    if hasattr(value, "model_dump_json"):
+        text: str = value.model_dump_json(by_alias=True)
+        return text
+    return json.dumps(value, default=_default, separators=(",", ":"))
