@@ -1,0 +1,58 @@
+"""Weights of the two colours and the green-percent shorthand operators type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lego_traffic.errors import InputError
+
+MAX_WEIGHT = 255  # Route53 WeightedRoutingPolicy range 0..255
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Route53 weights of the blue (legacy) and green (this API) records."""
+
+    blue: int
+    green: int
+
+    def __post_init__(self) -> None:
+        for colour, value in (("blue", self.blue), ("green", self.green)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InputError(f"{colour} weight must be a whole number, got {value!r}")
+            if not 0 <= value <= MAX_WEIGHT:
+                raise InputError(f"{colour} weight must be between 0 and {MAX_WEIGHT}, got {value}")
+        if self.blue == 0 and self.green == 0:
+            # Route53 splits evenly when every weight is 0: never what an operator means.
+            raise InputError("blue and green weights must not both be 0 (Route53 would split 50/50)")
+
+    @classmethod
+    def from_green_pct(cls, pct: int) -> Weights:
+        """Weights that send `pct` % of traffic to green (blue 100 - pct, green pct)."""
+        if isinstance(pct, bool) or not isinstance(pct, int) or not 0 <= pct <= 100:
+            raise InputError(f"green percent must be a whole number between 0 and 100, got {pct!r}")
+        return cls(blue=100 - pct, green=pct)
+
+    @property
+    def green_pct(self) -> float:
+        return round(100.0 * self.green / (self.blue + self.green), 1)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"blue": self.blue, "green": self.green}
+
+    def __str__(self) -> str:
+        return f"blue {self.blue} / green {self.green} ({self.green_pct:g} % green)"
+
+
+ALL_BLUE = Weights(blue=100, green=0)
+
+
+def parse_weights(text: str) -> Weights:
+    """Parse `BLUE:GREEN` raw weights, e.g. `90:10`."""
+    blue, sep, green = text.partition(":")
+    if not sep:
+        raise InputError(f"weights must look like BLUE:GREEN (e.g. 90:10), got {text!r}")
+    try:
+        return Weights(blue=int(blue), green=int(green))
+    except ValueError:
+        raise InputError(f"weights must be whole numbers BLUE:GREEN, got {text!r}") from None
