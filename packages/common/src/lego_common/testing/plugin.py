@@ -1,1 +1,226 @@
-"""pytest plugin: service stack fixtures."""
+"""pytest plugin (entry point `lego_stack`): the service fixtures every test folder shares.
+
+Integration tests ask for `services`; unit tests ask for nothing and start nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from lego_common.testing import reset_clients
+from lego_common.testing.events import http_event
+from lego_common.testing.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    import psycopg
+    import redis
+
+OPENSEARCH_SKIP_REASON = (
+    "needs OpenSearch: it runs only on the Docker stack (no OpenSearch package exists for "
+    "the native stack); the PostgreSQL fallback is tested everywhere"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "opensearch: needs a real OpenSearch server")
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> str:
+    """pytest-docker: our compose file."""
+    return str(COMPOSE_FILE)
+
+
+def _apply_env(values: dict[str, str]) -> dict[str, str | None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _prepare(stack: Stack) -> None:
+    """Migrate the database and create the bucket, through the production code paths."""
+    import structlog
+
+    from lego_common import aws, log
+    from lego_common.config import load_settings
+    from lego_schema import migrate
+
+    log.configure()
+    # tests capture logs with structlog.testing.capture_logs(): loggers must not be cached
+    structlog.configure(cache_logger_on_first_use=False)
+    migrate.apply(load_settings())
+    bucket = stack.env()["S3_BUCKET"]
+    s3 = aws.client("s3")
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket)
+
+
+@pytest.fixture(scope="session")
+def lego_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """PostgreSQL + Redis + moto (+ OpenSearch on Docker), migrated, for the whole session."""
+    mode = chosen_mode()
+    if mode == "docker":
+        from lego_common.testing.stack import stack_from_compose
+
+        services = request.getfixturevalue("docker_services")
+        ip = request.getfixturevalue("docker_ip")
+        stack = stack_from_compose(services.port_for, ip)
+
+        def _redis(action: str) -> None:
+            services._docker_compose.execute(f"{action} redis")
+
+        stack_redis_control[id(stack)] = _redis
+    else:
+        stack = start_native()
+    saved = _apply_env(stack.env())
+    reset_clients()
+    try:
+        _prepare(stack)
+        yield stack
+    finally:
+        reset_clients()
+        _restore_env(saved)
+        stack.stop()
+
+
+# docker mode: how to stop/start Redis for fault tests
+stack_redis_control: dict[int, Callable[[str], None]] = {}
+
+
+@pytest.fixture
+def services(lego_stack: Stack) -> Iterator[Stack]:
+    """The session stack with fresh breakers/clients before and after the test."""
+    reset_clients()
+    yield lego_stack
+    reset_clients()
+
+
+@pytest.fixture
+def opensearch(services: Stack) -> Stack:
+    """The stack, when it has OpenSearch; otherwise the test is skipped with the reason."""
+    if not services.opensearch_url:
+        pytest.skip(OPENSEARCH_SKIP_REASON)
+    return services
+
+
+@pytest.fixture
+def no_opensearch(services: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """The stack with OPENSEARCH_URL pointed at a closed port: search must fall back."""
+    from lego_common.testing.stack import free_port
+
+    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{free_port()}")
+    reset_clients()
+    yield services
+    monkeypatch.undo()
+    reset_clients()
+
+
+@contextlib.contextmanager
+def redis_stopped(stack: Stack) -> Iterator[None]:
+    """Stop the stack's Redis for the block, then start it again on the same port."""
+    if stack.redis is not None:
+        stack.redis.stop()
+        try:
+            yield
+        finally:
+            stack.redis.start()
+        return
+    control = stack_redis_control[id(stack)]
+    control("stop")
+    try:
+        yield
+    finally:
+        control("start")
+
+
+@pytest.fixture
+def redis_outage(services: Stack) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """`with redis_outage(): ...` stops Redis for the block (a real outage, not a mock)."""
+    return lambda: redis_stopped(services)
+
+
+@pytest.fixture
+def db_down(services: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """PostgreSQL unreachable: DB_HOST/DB_PORT point at a closed port for the test."""
+    from lego_common.testing.stack import free_port
+
+    monkeypatch.setenv("DB_HOST", "127.0.0.1")
+    monkeypatch.setenv("DB_PORT", str(free_port()))
+    reset_clients()
+    yield
+    monkeypatch.undo()
+    reset_clients()
+
+
+@pytest.fixture
+def db_conn(services: Stack) -> Iterator[psycopg.Connection[Any]]:
+    """A separate connection inside a transaction that is rolled back after the test."""
+    import psycopg
+
+    env = services.env()
+    conn = psycopg.connect(
+        host=env["DB_HOST"],
+        port=int(env["DB_PORT"]),
+        user=env["DB_USER"],
+        password=env["DB_PASSWORD"],
+        dbname=env["DB_NAME"],
+    )
+    try:
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def redis_client(services: Stack) -> Iterator[redis.Redis]:
+    """A plain Redis client to the stack (to look at what the cache wrote)."""
+    import redis
+
+    client = redis.Redis.from_url(services.redis_url, decode_responses=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def s3_client(services: Stack) -> Any:
+    from lego_common import aws
+
+    return aws.client("s3")
+
+
+@pytest.fixture
+def bucket(services: Stack) -> str:
+    return services.env()["S3_BUCKET"]
+
+
+@pytest.fixture
+def user_id() -> str:
+    """A fresh user per test: rows of other tests never interfere."""
+    return f"user-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def other_user_id() -> str:
+    return f"user-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def make_event() -> Callable[..., dict[str, Any]]:
+    """The payload 2.0 event builder (see lego_common.testing.events.http_event)."""
+    return http_event

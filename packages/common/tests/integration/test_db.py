@@ -1,0 +1,59 @@
+"""lego_common.db against the real PostgreSQL of the stack."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import structlog
+
+from lego_common import db
+from lego_common.errors import ServiceUnavailableError
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def test_connection_is_created_once_and_reused() -> None:
+    first = db.get_connection()
+    db.ping()
+    assert db.get_connection() is first
+    assert first.prepare_threshold is None  # RDS Proxy: no server-side prepared statements
+
+
+def test_transaction_commits_on_success(db_conn: psycopg.Connection, user_id: str) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 'a')",
+            (user_id,),
+        )
+    row = db_conn.execute("SELECT count(*) FROM wishlist_items WHERE user_id = %s", (user_id,))
+    assert row.fetchone() == (1,)
+
+
+def test_transaction_rolls_back_on_error(db_conn: psycopg.Connection, user_id: str) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 'a')",
+            (user_id,),
+        )
+        raise RuntimeError("boom")
+    row = db_conn.execute("SELECT count(*) FROM wishlist_items WHERE user_id = %s", (user_id,))
+    assert row.fetchone() == (0,)
+
+
+def test_broken_connection_reconnects_once_transparently(db_conn: psycopg.Connection) -> None:
+    old = db.get_connection()
+    pid = old.info.backend_pid
+    db_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    db_conn.commit()
+    with structlog.testing.capture_logs() as logs:
+        db.ping()  # the dead connection is noticed and replaced: no error reaches the caller
+    assert db.get_connection().info.backend_pid != pid
+    assert any(entry["event"] == "db_reconnecting" for entry in logs)
+
+
+@pytest.mark.usefixtures("db_down")
+def test_unreachable_database_raises_service_unavailable() -> None:
+    with pytest.raises(ServiceUnavailableError) as info:
+        db.ping()
+    assert info.value.status == 503
+    assert info.value.code == "SERVICE_UNAVAILABLE"
