@@ -12,7 +12,8 @@ from lego_common.config import get_settings
 
 @functools.cache
 def client(service: str) -> Any:
-    """A boto3 client for service, pointed at AWS_ENDPOINT_URL when set (moto locally)."""
+    """A boto3 client for service. boto3 itself honours AWS_ENDPOINT_URL (moto locally) and
+    AWS_ENDPOINT_URL_<SERVICE> (the local gateway serves Lambda's Invoke API that way)."""
     import boto3
     from botocore.config import Config
 
@@ -20,7 +21,6 @@ def client(service: str) -> Any:
     return boto3.client(
         service,  # type: ignore[call-overload]
         region_name=settings.aws_region,
-        endpoint_url=settings.aws_endpoint_url,
         config=Config(
             connect_timeout=2,
             read_timeout=10,
