@@ -1,1 +1,1 @@
-"""lego-traffic: blue/green cutover over Route53 weighted records (seed 001 "Blue/Green Deployment Plan")."""
+"""lego-traffic: blue/green cutover over Route53 weights (seed 001 "Blue/Green Deployment Plan")."""

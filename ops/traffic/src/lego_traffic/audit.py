@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from lego_traffic.clock import iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from mypy_boto3_s3 import S3Client
@@ -116,11 +116,17 @@ class Auditor:
         bucket, _, prefix = self.s3_uri.removeprefix("s3://").partition("/")
         key = "/".join(
             p
-            for p in (prefix.strip("/"), self.env, f"{entry['ts']}-{entry['action']}-{uuid.uuid4().hex[:8]}.json")
+            for p in (
+                prefix.strip("/"),
+                self.env,
+                f"{entry['ts']}-{entry['action']}-{uuid.uuid4().hex[:8]}.json",
+            )
             if p
         )
         try:
-            self.s3.put_object(Bucket=bucket, Key=key, Body=line.encode(), ContentType="application/json")
+            self.s3.put_object(
+                Bucket=bucket, Key=key, Body=line.encode(), ContentType="application/json"
+            )
         except (BotoCoreError, ClientError) as exc:
             self.warn(f"audit entry kept locally only; S3 put to s3://{bucket}/{key} failed: {exc}")
 
@@ -132,11 +138,17 @@ class Auditor:
             moved = f" {entry['from']['green']}->{entry['to']['green']} green"
         subject = f"lego-traffic {self.env}: {entry['action']}{moved}"[:100]
         try:
-            self.sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=json.dumps(entry, indent=2, default=str))
+            self.sns.publish(
+                TopicArn=self.topic_arn,
+                Subject=subject,
+                Message=json.dumps(entry, indent=2, default=str),
+            )
         except (BotoCoreError, ClientError) as exc:
             self.warn(f"SNS notify to {self.topic_arn} failed: {exc}")
 
-    def last(self, predicate: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any] | None:
+    def last(
+        self, predicate: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any] | None:
         """The newest local entry (matching `predicate`), for `status`."""
         try:
             lines = self.path.read_text().splitlines()

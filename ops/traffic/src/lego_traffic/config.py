@@ -32,7 +32,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Gates:
-    """Rollback triggers (seed 001 "Blue/Green Deployment Plan": error rate > 2 %, p95 > 1000 ms)."""
+    """Rollback triggers (seed 001 "Blue/Green Deployment Plan": errors > 2 %, p95 > 1000 ms)."""
 
     api_id: str
     stage: str = "$default"
@@ -44,7 +44,7 @@ class Gates:
     latency_stat: str = "p95"
     period_s: int = 60
     window_s: int = 180
-    # A period with fewer requests/invocations than this is not judged for a rate (1 of 3 is not 33 %).
+    # A period with fewer requests than this is not judged for a rate (1 of 3 is not 33 %).
     min_requests: int = 20
 
 
@@ -52,7 +52,7 @@ class Gates:
 class RolloutPlan:
     steps: tuple[Step, ...]
     check_interval_s: int = 30
-    # After a shift, missing datapoints are "pending" this long (CloudWatch lags ~1-2 min); then fail.
+    # After a shift, missing datapoints are "pending" this long (CloudWatch lags 1-2 min).
     missing_grace_s: int = 120
     insync_timeout_s: int = 300
     insync_poll_s: float = 2.0
@@ -94,7 +94,7 @@ class EnvConfig:
 
 
 def find_root(explicit: str | None, start: Path | None = None) -> Path:
-    """Repo root: --root, else $LEGO_TRAFFIC_ROOT, else the nearest ancestor holding ops/traffic/envs."""
+    """Repo root: --root, else $LEGO_TRAFFIC_ROOT, else the nearest dir holding ops/traffic/envs."""
     given = explicit or os.environ.get(ROOT_ENV_VAR)
     if given:
         return Path(given).resolve()
@@ -130,7 +130,12 @@ def load_config(
         raise InputError(f"{path} is not valid JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise InputError(f"{path} must hold a JSON object")
-    for key, value in (overrides or {}).items():
+    overrides = overrides or {}
+    if overrides.get("zone_id"):
+        raw.pop("zone_name", None)  # an explicit zone id wins over the file's zone name
+    elif overrides.get("zone_name"):
+        raw.pop("zone_id", None)
+    for key, value in overrides.items():
         if value is not None:
             raw[key] = value
     return _parse(raw, env=env or str(raw.get("env") or path.stem), root=root, source=path)

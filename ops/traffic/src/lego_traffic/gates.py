@@ -134,7 +134,9 @@ def _rate_gate(
     threshold: float,
     min_requests: int,
 ) -> tuple[float | None, int, str]:
-    judged = [(ts, 100.0 * errors.get(ts, 0.0) / n) for ts, n in totals.items() if n >= min_requests]
+    judged = [
+        (ts, 100.0 * errors.get(ts, 0.0) / n) for ts, n in totals.items() if n >= min_requests
+    ]
     if not judged:
         return None, 0, f"no period with >= {min_requests} requests" if totals else "no datapoints"
     worst_ts, worst = max(judged, key=lambda item: item[1])
@@ -153,7 +155,9 @@ def evaluate(
     series = fetch_series(cloudwatch, gates, start, end)
     results: list[GateResult] = []
 
-    def add(name: str, value: float | None, periods: int, threshold: float, unit: str, detail: str) -> None:
+    def add(
+        name: str, value: float | None, periods: int, threshold: float, unit: str, detail: str
+    ) -> None:
         status: Status
         if value is None:
             status = "pending" if in_grace else "missing"
@@ -187,7 +191,14 @@ def evaluate(
             gates.max_lambda_error_rate_pct,
             gates.min_requests,
         )
-        add("lambda_error_rate", fn_value, fn_periods, gates.max_lambda_error_rate_pct, "%", fn_detail)
+        add(
+            "lambda_error_rate",
+            fn_value,
+            fn_periods,
+            gates.max_lambda_error_rate_pct,
+            "%",
+            fn_detail,
+        )
 
     latency = series.get("apilatency", {})
     lat_value = max(latency.values()) if latency else None
@@ -195,6 +206,16 @@ def evaluate(
     if lat_value is not None and lat_value > gates.max_latency_ms:
         worst_ts = max(latency, key=lambda ts: latency[ts])
         stamp = datetime.fromtimestamp(worst_ts, UTC).strftime("%H:%M")
-        lat_detail = f"{gates.latency_stat} {lat_value:.0f} ms > {gates.max_latency_ms:g} ms in the {stamp} period"
-    add(f"latency_{gates.latency_stat}", lat_value, len(latency), gates.max_latency_ms, " ms", lat_detail)
+        lat_detail = (
+            f"{gates.latency_stat} {lat_value:.0f} ms > {gates.max_latency_ms:g} ms "
+            f"in the {stamp} period"
+        )
+    add(
+        f"latency_{gates.latency_stat}",
+        lat_value,
+        len(latency),
+        gates.max_latency_ms,
+        " ms",
+        lat_detail,
+    )
     return Verdict(at=now, window_start=start, window_end=end, results=tuple(results))

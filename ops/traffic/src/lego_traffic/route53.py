@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +13,8 @@ from lego_traffic.errors import SyncTimeoutError, TargetError
 from lego_traffic.weights import Weights
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_route53 import Route53Client
     from mypy_boto3_route53.type_defs import (
         ChangeBatchTypeDef,
@@ -49,7 +50,7 @@ def call_with_retry(
     *,
     on_retry: Callable[[str], None] | None = None,
 ) -> T:
-    """Run one Route53 call, retrying throttling with exponential backoff and jitter (0.5 s .. 8 s)."""
+    """Run one Route53 call, retrying throttling with exponential backoff + jitter (0.5..8 s)."""
 
     def before_sleep(state: Any) -> None:
         if on_retry is not None and state.outcome is not None:
@@ -146,7 +147,8 @@ class Route53Traffic:
         if len(matches) > 1:
             ids = ", ".join(z["Id"].removeprefix("/hostedzone/") for z in matches)
             raise TargetError(
-                f"{len(matches)} hosted zones are named {name} ({ids}); set zone_id - weights untouched"
+                f"{len(matches)} hosted zones are named {name} ({ids}); set zone_id - "
+                "weights untouched"
             )
         return matches[0]["Id"].removeprefix("/hostedzone/"), name
 

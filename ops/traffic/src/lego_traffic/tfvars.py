@@ -1,4 +1,7 @@
-"""terraform/envs/<env>/traffic.auto.tfvars.json: the weights Terraform applies next (contracts "Traffic")."""
+"""terraform/envs/<env>/traffic.auto.tfvars.json: the weights Terraform applies next.
+
+docs/contracts.md "Traffic": only lego-traffic writes this file; <env>.tfvars never sets weights.
+"""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ class Weights:
                 raise InputError(f"{colour} weight must be between 0 and {MAX_WEIGHT}, got {value}")
         if self.blue == 0 and self.green == 0:
             # Route53 splits evenly when every weight is 0: never what an operator means.
-            raise InputError("blue and green weights must not both be 0 (Route53 would split 50/50)")
+            raise InputError(
+                "blue and green weights must not both be 0 (Route53 would split 50/50)"
+            )
 
     @classmethod
     def from_green_pct(cls, pct: int) -> Weights:

@@ -1,0 +1,194 @@
+"""status, shift and rollback: the operations every command is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lego_traffic.clock import iso
+from lego_traffic.errors import InputError, SyncTimeoutError
+from lego_traffic.route53 import Route53Traffic, Target
+from lego_traffic.tfvars import read_tfvars, write_tfvars
+from lego_traffic.weights import ALL_BLUE, Weights
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_route53 import Route53Client
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+
+    from lego_traffic.audit import Auditor
+    from lego_traffic.clock import Clock
+    from lego_traffic.config import EnvConfig
+    from lego_traffic.report import Reporter
+
+DEFAULT_INSYNC_TIMEOUT_S = 300
+DEFAULT_INSYNC_POLL_S = 2.0
+
+
+@dataclass
+class Deps:
+    """AWS clients and the clock; the CLI builds real ones, tests pass moto-backed ones."""
+
+    route53: Route53Client
+    cloudwatch: CloudWatchClient
+    clock: Clock
+    s3: S3Client | None = None
+    sns: SNSClient | None = None
+    sts: Any = None  # only get_caller_identity is used; no stubs needed for one call
+
+
+class TrafficOps:
+    def __init__(self, cfg: EnvConfig, deps: Deps, reporter: Reporter, auditor: Auditor) -> None:
+        self.cfg = cfg
+        self.deps = deps
+        self.reporter = reporter
+        self.auditor = auditor
+        self.r53 = Route53Traffic(deps.route53, deps.clock, on_retry=reporter.warn)
+        self._zone: tuple[str, str] | None = None
+
+    @property
+    def insync_timeout_s(self) -> float:
+        return self.cfg.rollout.insync_timeout_s if self.cfg.rollout else DEFAULT_INSYNC_TIMEOUT_S
+
+    @property
+    def insync_poll_s(self) -> float:
+        return self.cfg.rollout.insync_poll_s if self.cfg.rollout else DEFAULT_INSYNC_POLL_S
+
+    def target(self) -> Target:
+        """Find the zone (once) and read both records as they are now."""
+        if self._zone is None:
+            self._zone = self.r53.resolve_zone(self.cfg.zone_id, self.cfg.zone_name)
+        return self.r53.read_target(*self._zone, self.cfg.record_name)
+
+    def status(self) -> dict[str, Any]:
+        target = self.target()
+        weights = target.weights
+        last = self.auditor.last(lambda e: bool(e.get("change_id")))
+        change: dict[str, Any] | None = None
+        if last is not None:
+            change = {
+                "change_id": last["change_id"],
+                "status": self.r53.change_status(last["change_id"]),
+                "at": last["ts"],
+                "action": last["action"],
+                "who": last["who"]["actor"],
+                "from": last.get("from"),
+                "to": last.get("to"),
+                "why": last.get("why"),
+            }
+        tfvars = read_tfvars(self.cfg.tfvars_file)
+        return {
+            "env": self.cfg.env,
+            **target.describe(),
+            "weights": weights.to_dict(),
+            "green_pct": weights.green_pct,
+            "last_change": change,
+            "tfvars": {
+                "path": self._rel(self.cfg.tfvars_file),
+                "weights": tfvars.to_dict() if tfvars else None,
+                "matches_route53": tfvars == weights,
+            },
+        }
+
+    def _rel(self, path: Any) -> str:
+        try:
+            return str(path.relative_to(self.cfg.root))
+        except ValueError:
+            return str(path)
+
+    def shift(
+        self,
+        weights: Weights,
+        *,
+        why: str,
+        action: str = "shift",
+        dry_run: bool = False,
+        extra: dict[str, Any] | None = None,
+        target: Target | None = None,
+    ) -> dict[str, Any]:
+        """Move both weights in one ChangeBatch, wait for INSYNC, write tfvars, audit."""
+        target = target or self.target()
+        before = target.weights
+        comment = f"lego-traffic {action} {self.cfg.env}: {why}"
+        if dry_run:
+            return {
+                "env": self.cfg.env,
+                "action": action,
+                "dry_run": True,
+                "from": before.to_dict(),
+                "to": weights.to_dict(),
+                "zone_id": target.zone_id,
+                "change_batch": self.r53.change_batch(target, weights, comment),
+            }
+        clock = self.deps.clock
+        submitted_at = clock.now()
+        change_id = self.r53.submit(target, weights, comment)
+        self.reporter.progress(
+            "submitted",
+            f"{action}: {before} -> {weights}; change {change_id} submitted, waiting for INSYNC",
+            change_id=change_id,
+        )
+        result: dict[str, Any] = {
+            "env": self.cfg.env,
+            "action": action,
+            "from": before.to_dict(),
+            "to": weights.to_dict(),
+            "green_pct": weights.green_pct,
+            "change_id": change_id,
+            "submitted_at": iso(submitted_at),
+            "why": why,
+            **(extra or {}),
+        }
+        try:
+            insync_at = self.r53.wait_insync(
+                change_id,
+                timeout_s=self.insync_timeout_s,
+                poll_s=self.insync_poll_s,
+                progress=lambda status, waited: self.reporter.progress(
+                    "waiting",
+                    f"change {change_id} {status} for {waited:.0f} s",
+                    change_id=change_id,
+                    status=status,
+                ),
+            )
+        except SyncTimeoutError:
+            result["status"] = "PENDING"
+            self.auditor.record(action, **_audit_fields(result))
+            raise
+        result.update(
+            status="INSYNC",
+            insync_at=iso(insync_at),
+            insync_epoch_s=insync_at,
+            seconds_to_insync=round(insync_at - submitted_at, 1),
+        )
+        result["tfvars"] = self._write_tfvars(weights)
+        self.auditor.record(action, **_audit_fields(result))
+        self.reporter.progress(
+            "insync", f"{action}: change {change_id} INSYNC after {result['seconds_to_insync']:g} s"
+        )
+        return result
+
+    def rollback(
+        self, *, why: str, action: str = "rollback", extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """100 % blue now: no gate evaluation, same atomic batch, the fastest path we have."""
+        return self.shift(ALL_BLUE, why=why, action=action, extra=extra)
+
+    def _write_tfvars(self, weights: Weights) -> str | None:
+        path = self.cfg.tfvars_file
+        try:
+            write_tfvars(path, weights)
+        except (InputError, OSError) as exc:
+            self.reporter.warn(
+                f"Route53 is at {weights} but {path} was not written ({exc}); write it by hand "
+                f'as {{"blue_weight": {weights.blue}, "green_weight": {weights.green}}} '
+                "before the next terraform apply, or it will undo this change"
+            )
+            return None
+        return self._rel(path)
+
+
+def _audit_fields(result: dict[str, Any]) -> dict[str, Any]:
+    skip = {"env", "action", "insync_epoch_s"}
+    return {k: v for k, v in result.items() if k not in skip}

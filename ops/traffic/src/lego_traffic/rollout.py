@@ -1,0 +1,324 @@
+"""The rollout: steps as data, gates every interval, rollback on breach, state for --resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from lego_traffic.clock import iso
+from lego_traffic.config import RolloutPlan, plan_from_dict
+from lego_traffic.errors import InputError, RolloutStateError
+from lego_traffic.gates import evaluate
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from lego_traffic.config import Gates, Step
+    from lego_traffic.gates import Verdict
+    from lego_traffic.ops import TrafficOps
+
+RolloutStatus = Literal["running", "completed", "rolled_back", "aborted"]
+EXIT_OK = 0
+EXIT_BREACH = 3
+EXIT_ABORTED = 4
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class RolloutState:
+    """Persisted after every transition, so a crash loses at most the current hold."""
+
+    rollout_id: str
+    env: str
+    plan: dict[str, Any]
+    started_by: str
+    started_at: str
+    status: RolloutStatus = "running"
+    passed: list[int] = field(default_factory=list)  # indexes of steps whose hold completed
+    current: int | None = None
+    updated_at: str = ""
+    last_reason: str = ""
+
+
+class StateStore:
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "rollout.json"
+
+    def load(self) -> RolloutState | None:
+        try:
+            raw = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return None
+        except json.JSONDecodeError as exc:
+            raise RolloutStateError(f"rollout state {self.path} is corrupt ({exc})") from None
+        return RolloutState(**raw)
+
+    def save(self, state: RolloutState) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".rollout.", suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(asdict(state), handle, indent=2)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)
+
+
+def _fmt_s(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+class Rollout:
+    def __init__(self, ops: TrafficOps, gates: Gates, plan: RolloutPlan, store: StateStore) -> None:
+        self.ops = ops
+        self.gates = gates
+        self.plan = plan
+        self.store = store
+        self.clock = ops.deps.clock
+        self.reporter = ops.reporter
+        self.audit = ops.auditor
+
+    # ---- entry points -------------------------------------------------------------------------
+
+    def dry_run(self) -> dict[str, Any]:
+        """The plan, the records and one gate reading now; nothing changes."""
+        target = self.ops.target()
+        now = self.clock.now()
+        verdict = evaluate(
+            self.ops.deps.cloudwatch,
+            self.gates,
+            now=now,
+            since=now - self.gates.window_s,
+            in_grace=False,
+        )
+        return {
+            "env": self.ops.cfg.env,
+            "dry_run": True,
+            "plan": self.plan.to_dict(),
+            "target": target.describe(),
+            "weights": target.weights.to_dict(),
+            "gates_now": verdict.metrics(),
+            "gates_would_pass": not verdict.failed,
+            "state": asdict(state) if (state := self.store.load()) else None,
+        }
+
+    def run(self, *, resume: bool, fresh: bool, why: str) -> tuple[dict[str, Any], int]:
+        state, start = self._begin(resume=resume, fresh=fresh, why=why)
+        if state is None:
+            return {
+                "env": self.ops.cfg.env,
+                "status": "completed",
+                "message": "nothing to resume",
+            }, EXIT_OK
+        steps = self.plan.steps
+        try:
+            for index in range(start, len(steps)):
+                outcome = self._run_step(state, index, steps[index])
+                if outcome is not None:
+                    return outcome
+                state.passed.append(index)
+                self._save(state)
+                self.audit.record(
+                    "rollout.step_passed",
+                    rollout_id=state.rollout_id,
+                    step=index + 1,
+                    green_pct=steps[index].green_pct,
+                )
+        except KeyboardInterrupt:
+            weights = self.ops.target().weights
+            self.audit.record(
+                "rollout.interrupted",
+                rollout_id=state.rollout_id,
+                step=(state.current or 0) + 1,
+                weights=weights.to_dict(),
+                why="operator interrupt (Ctrl-C)",
+            )
+            self.reporter.warn(
+                f"interrupted; weights left at {weights}. Continue with `lego-traffic rollout "
+                f"--env {self.ops.cfg.env} --resume` or go back with `lego-traffic rollback`"
+            )
+            return self._result(state, "interrupted"), EXIT_INTERRUPTED
+        state.status = "completed"
+        state.current = None
+        self._save(state)
+        self.audit.record("rollout.completed", rollout_id=state.rollout_id, why=why)
+        self.reporter.progress(
+            "completed", f"rollout {state.rollout_id} completed: 100 % green held"
+        )
+        return self._result(state, "completed"), EXIT_OK
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _begin(self, *, resume: bool, fresh: bool, why: str) -> tuple[RolloutState | None, int]:
+        existing = self.store.load()
+        env = self.ops.cfg.env
+        if resume:
+            if existing is None:
+                raise RolloutStateError(f"no rollout state in {self.store.path}: nothing to resume")
+            if existing.status == "completed":
+                self.reporter.progress("noop", f"rollout {existing.rollout_id} already completed")
+                return None, 0
+            # Resume the plan the rollout started with, not whatever the file says today.
+            self.plan = plan_from_dict(existing.plan)
+            if existing.status == "running":
+                start = len(existing.passed)  # crash/stop: the first step not yet held
+            else:
+                # Rolled back or aborted: seed "Rollback Procedure" step 5, resume from the last
+                # stable phase, which is re-held because traffic left it.
+                start = max(len(existing.passed) - 1, 0)
+            existing.passed = existing.passed[:start]
+            existing.status = "running"
+            self._save(existing)
+            self.audit.record(
+                "rollout.resumed",
+                rollout_id=existing.rollout_id,
+                step=start + 1,
+                green_pct=self.plan.steps[start].green_pct,
+                why=why,
+            )
+            self.reporter.progress(
+                "resumed",
+                f"resuming rollout {existing.rollout_id} at step "
+                f"{start + 1}/{len(self.plan.steps)} ({self.plan.steps[start].green_pct} % green)",
+            )
+            return existing, start
+        if existing is not None and existing.status == "running" and not fresh:
+            step = (existing.current or 0) + 1
+            raise RolloutStateError(
+                f"rollout {existing.rollout_id} in {env} is still running or crashed at step "
+                f"{step} (started {existing.started_at} by {existing.started_by}); use --resume "
+                "to continue it or --fresh to start over from step 1"
+            )
+        now = self.clock.now()
+        state = RolloutState(
+            rollout_id="r-" + datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ"),
+            env=env,
+            plan=self.plan.to_dict(),
+            started_by=self.audit.actor,
+            started_at=iso(now),
+        )
+        self._save(state)
+        self.audit.record("rollout.started", rollout_id=state.rollout_id, plan=state.plan, why=why)
+        pcts = " -> ".join(f"{s.green_pct} %" for s in self.plan.steps)
+        self.reporter.progress("started", f"rollout {state.rollout_id} in {env}: {pcts} green")
+        return state, 0
+
+    def _save(self, state: RolloutState) -> None:
+        state.updated_at = iso(self.clock.now())
+        self.store.save(state)
+
+    def _result(self, state: RolloutState, outcome: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "env": state.env,
+            "rollout_id": state.rollout_id,
+            "status": outcome,
+            "passed_steps": [self.plan.steps[i].green_pct for i in state.passed],
+            "weights": self.ops.target().weights.to_dict(),
+            **extra,
+        }
+
+    def _run_step(
+        self, state: RolloutState, index: int, step: Step
+    ) -> tuple[dict[str, Any], int] | None:
+        n = len(self.plan.steps)
+        label = f"step {index + 1}/{n} ({step.green_pct} % green)"
+        state.current = index
+        self._save(state)
+        shifted = self.ops.shift(
+            step.weights,
+            why=f"rollout {state.rollout_id} {label}",
+            action="rollout.step",
+            extra={"rollout_id": state.rollout_id, "step": index + 1},
+        )
+        since = self.clock.now()
+        hold_end = since + step.hold_s
+        self.reporter.progress(
+            "holding",
+            f"{label}: holding {_fmt_s(step.hold_s)}, gates every {self.plan.check_interval_s} s",
+        )
+        while True:
+            live = self.ops.target().weights
+            if live != step.weights:
+                return self._abort(state, label, live, shifted)
+            now = self.clock.now()
+            in_grace = now - since < self.plan.missing_grace_s and now < hold_end
+            verdict = evaluate(
+                self.ops.deps.cloudwatch, self.gates, now=now, since=since, in_grace=in_grace
+            )
+            left = hold_end - now
+            self.reporter.progress(
+                "gates",
+                f"{label} {_fmt_s(left)} left | {verdict.summary()}",
+                step=index + 1,
+                gates=verdict.metrics(),
+            )
+            if verdict.failed:
+                return self._roll_back(state, label, verdict)
+            if left <= 0:
+                return None
+            self.clock.sleep(min(self.plan.check_interval_s, left))
+
+    def _roll_back(
+        self, state: RolloutState, label: str, verdict: Verdict
+    ) -> tuple[dict[str, Any], int]:
+        why = f"gate failed at {label}: {verdict.reason}"
+        self.reporter.progress("breach", f"ROLLBACK: {why}")
+        rollback = self.ops.rollback(
+            why=why,
+            action="rollout.rollback",
+            extra={"rollout_id": state.rollout_id, "metrics": verdict.metrics()},
+        )
+        state.status = "rolled_back"
+        state.last_reason = why
+        self._save(state)
+        breach_to_insync = round(rollback["insync_epoch_s"] - verdict.at, 1)
+        self.audit.record(
+            "rollout.rolled_back",
+            rollout_id=state.rollout_id,
+            why=why,
+            metrics=verdict.metrics(),
+            detected_at=iso(verdict.at),
+            insync_at=rollback["insync_at"],
+            detection_to_insync_s=breach_to_insync,
+        )
+        result = self._result(
+            state,
+            "rolled_back",
+            reason=why,
+            detected_at=iso(verdict.at),
+            detected_epoch_s=verdict.at,
+            rollback=rollback,
+            detection_to_insync_s=breach_to_insync,
+        )
+        return result, EXIT_BREACH
+
+    def _abort(
+        self, state: RolloutState, label: str, live: Any, shifted: dict[str, Any]
+    ) -> tuple[dict[str, Any], int]:
+        why = (
+            f"weights changed outside this rollout during {label}: expected {shifted['to']}, "
+            f"found {live.to_dict()}; stopping without touching them"
+        )
+        state.status = "aborted"
+        state.last_reason = why
+        self._save(state)
+        self.audit.record(
+            "rollout.aborted", rollout_id=state.rollout_id, why=why, weights=live.to_dict()
+        )
+        self.reporter.warn(why)
+        return self._result(state, "aborted", reason=why), EXIT_ABORTED
+
+
+def require_plan(
+    plan: RolloutPlan | None, gates: Gates | None, source: str
+) -> tuple[RolloutPlan, Gates]:
+    if plan is None or gates is None:
+        raise InputError(f"{source} needs both a 'rollout' and a 'gates' section for a rollout")
+    return plan, gates
