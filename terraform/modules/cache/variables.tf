@@ -1,0 +1,83 @@
+variable "name" {
+  description = "Name prefix (replication group id), e.g. lego-api-dev."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,35}$", var.name))
+    error_message = "name must be 3-36 lower-case letters, digits or dashes (ElastiCache id limit 40)."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnet ids for the cache nodes."
+  type        = list(string)
+  nullable    = false
+}
+
+variable "security_group_id" {
+  description = "Security group of the cache (ingress 6379 from the functions only)."
+  type        = string
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for encryption at rest, the AUTH token secret and the slow log."
+  type        = string
+  nullable    = false
+}
+
+variable "node_type" {
+  description = "Node type, e.g. cache.t4g.micro (dev) or cache.r6g.large (production) (seed \"Redis Configuration\")."
+  type        = string
+  nullable    = false
+}
+
+variable "node_count" {
+  description = "Primary + replicas; 2+ turns on automatic failover and multi-AZ."
+  type        = number
+  default     = 1
+  nullable    = false
+  validation {
+    condition     = var.node_count >= 1 && var.node_count <= 6
+    error_message = "node_count must be between 1 and 6."
+  }
+}
+
+variable "engine_version" {
+  description = "Redis engine version (seed: Redis 7.x)."
+  type        = string
+  default     = "7.1"
+  nullable    = false
+  validation {
+    condition     = startswith(var.engine_version, "7.")
+    error_message = "engine_version must be a Redis 7.x version."
+  }
+}
+
+variable "enable_parameter_group" {
+  description = "Custom parameter group with maxmemory-policy allkeys-lru (seed). moto switch: values do not read back, so the moto run sets false and the engine default applies."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "snapshot_retention_days" {
+  description = "Daily snapshot retention (0 turns snapshots off; the cache is rebuildable)."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the slow-log group."
+  type        = number
+  default     = 365
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,44 @@
+output "proxy_endpoint" {
+  description = "RDS Proxy endpoint the functions connect to (DB_HOST)."
+  value       = aws_db_proxy.this.endpoint
+}
+
+output "port" {
+  description = "PostgreSQL port (DB_PORT)."
+  value       = 5432
+}
+
+output "database_name" {
+  description = "Application database name (DB_NAME)."
+  value       = var.database_name
+}
+
+output "username" {
+  description = "Login the functions use with an IAM token through the proxy (DB_USER)."
+  value       = var.master_username
+}
+
+output "credentials_secret_arn" {
+  description = "ARN of the Secrets Manager secret with the generated credentials (never the value)."
+  value       = aws_secretsmanager_secret.master.arn
+}
+
+output "connect_resource_arn" {
+  description = "rds-db:connect resource ARN for the proxy and DB_USER (for the function roles)."
+  value       = "arn:${split(":", aws_db_proxy.this.arn)[1]}:rds-db:${split(":", aws_db_proxy.this.arn)[3]}:${split(":", aws_db_proxy.this.arn)[4]}:dbuser:${split(":", aws_db_proxy.this.arn)[6]}/${var.master_username}"
+}
+
+output "instance_id" {
+  description = "DB instance identifier (alarm dimension)."
+  value       = aws_db_instance.this.identifier
+}
+
+output "proxy_name" {
+  description = "RDS Proxy name (dashboard dimension)."
+  value       = aws_db_proxy.this.name
+}
+
+output "proxy_target_id" {
+  description = "Id of the proxy target: exists once the instance is registered (migrations wait for it)."
+  value       = aws_db_proxy_target.this.id
+}

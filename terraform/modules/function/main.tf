@@ -1,0 +1,127 @@
+# One Lambda function from its build artefact (seed 001 "Lambda Functions Specification"):
+# python3.13 on arm64, X-Ray active, in the VPC, its own log group and its own least-privilege
+# role (logs of its group, X-Ray, its ENIs, plus only the statements the caller grants).
+
+locals {
+  log_group_name = "/aws/lambda/${var.name}"
+
+  # docs/contracts.md "Runtime environment": the module owns these names.
+  environment = merge(var.environment, {
+    SERVICE_NAME    = "lego-projects-api"
+    STAGE           = var.stage
+    DEPLOY_COLOUR   = "green"
+    APP_VERSION     = var.app_version
+    LOG_LEVEL       = var.log_level
+    TRACING_ENABLED = "true"
+  })
+
+  base_statements = {
+    WriteOwnLogs = {
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+    }
+    # X-Ray and ENI management take no resource-level permissions (service authorization reference).
+    WriteTraces = {
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+    ManageVpcInterfaces = {
+      actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = ["*"]
+    }
+    DecryptEnvironment = {
+      actions   = ["kms:Decrypt"]
+      resources = [var.kms_key_arn]
+    }
+  }
+  statements = merge(local.base_statements, var.policy_statements)
+}
+
+################################################################################
+# Role
+################################################################################
+
+resource "aws_iam_role" "this" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name = "least-privilege"
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [for sid, statement in local.statements : {
+      Sid      = sid
+      Effect   = "Allow"
+      Action   = statement.actions
+      Resource = statement.resources
+    }]
+  })
+}
+
+################################################################################
+# Logs
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+################################################################################
+# Function
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.name
+  role                           = aws_iam_role.this.arn
+  filename                       = var.zip_path
+  source_code_hash               = var.build.source_code_hash
+  handler                        = var.build.handler
+  runtime                        = var.build.runtime
+  architectures                  = [var.build.architecture]
+  memory_size                    = var.memory_mb
+  timeout                        = var.timeout_s
+  reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = local.environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  vpc_config {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+  }
+
+  dynamic "logging_config" {
+    for_each = var.enable_json_logging ? [local.log_group_name] : []
+    content {
+      log_format            = "JSON"
+      log_group             = logging_config.value
+      application_log_level = var.log_level == "WARNING" ? "WARN" : var.log_level
+      system_log_level      = "INFO"
+    }
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}

@@ -1,0 +1,57 @@
+variable "name" {
+  description = "Name prefix of every network resource, e.g. lego-api-dev."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,40}$", var.name))
+    error_message = "name must be 3-41 lower-case letters, digits or dashes."
+  }
+}
+
+variable "cidr_block" {
+  description = "IPv4 CIDR of the VPC, e.g. 10.20.0.0/16 (a /16../24; private subnets are /4 slices of it)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) <= 24
+    error_message = "cidr_block must be a valid IPv4 CIDR no smaller than /24."
+  }
+}
+
+variable "az_count" {
+  description = "Availability zones to spread the private subnets over (RDS and OpenSearch need 2+)."
+  type        = number
+  default     = 2
+  nullable    = false
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 4
+    error_message = "az_count must be between 2 and 4."
+  }
+}
+
+variable "interface_endpoint_services" {
+  description = "Services reached through interface VPC endpoints so the data path needs no NAT (S3 uses a gateway endpoint)."
+  type        = set(string)
+  default     = ["secretsmanager", "lambda", "xray", "cognito-idp", "logs"]
+  nullable    = false
+}
+
+variable "flow_log_retention_days" {
+  description = "Retention of the VPC flow log group."
+  type        = number
+  default     = 365
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  description = "KMS key that encrypts the flow log group."
+  type        = string
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

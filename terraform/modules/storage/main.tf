@@ -1,0 +1,168 @@
+# Files and images bucket (seed 001 "S3 Access Lambdas"): private, SSE-KMS, versioned, TLS only;
+# CloudFront reads only the public image prefixes through origin access control.
+
+locals {
+  # Managed policies: CachingOptimized and SecurityHeadersPolicy (same ids in every account).
+  caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+  security_headers_policy_id  = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+  origin_id                   = "s3-${var.bucket_name}"
+}
+
+################################################################################
+# Bucket
+################################################################################
+
+resource "aws_s3_bucket" "this" {
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+
+  tags = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket                  = aws_s3_bucket.this.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "expire-old-versions-and-abort-multipart"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+resource "aws_s3_bucket_cors_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  cors_rule {
+    allowed_origins = var.cors.allowed_origins
+    allowed_methods = var.cors.allowed_methods
+    allowed_headers = var.cors.allowed_headers
+    expose_headers  = ["ETag"]
+    max_age_seconds = var.cors.max_age_seconds
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }],
+      var.enable_cdn ? [{
+        Sid       = "CloudFrontReadsPublicImages"
+        Effect    = "Allow"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = [for pattern in var.cdn_path_patterns : "${aws_s3_bucket.this.arn}/${pattern}"]
+        Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
+      }] : [],
+    )
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+################################################################################
+# CloudFront (origin access control)
+################################################################################
+
+resource "aws_cloudfront_origin_access_control" "this" {
+  count = var.enable_cdn ? 1 : 0
+
+  name                              = var.bucket_name
+  description                       = "CloudFront reads ${var.bucket_name} with SigV4"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+resource "aws_cloudfront_distribution" "this" {
+  count = var.enable_cdn ? 1 : 0
+
+  enabled         = true
+  is_ipv6_enabled = true
+  comment         = "Public images of ${var.bucket_name}"
+  price_class     = var.cdn_price_class
+
+  origin {
+    domain_name              = aws_s3_bucket.this.bucket_regional_domain_name
+    origin_id                = local.origin_id
+    origin_access_control_id = aws_cloudfront_origin_access_control.this[0].id
+  }
+
+  # Everything outside the public prefixes is refused by the bucket policy (403).
+  default_cache_behavior {
+    target_origin_id           = local.origin_id
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.caching_optimized_policy_id
+    response_headers_policy_id = local.security_headers_policy_id
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = true
+  }
+
+  tags = var.tags
+}

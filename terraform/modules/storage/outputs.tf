@@ -1,0 +1,19 @@
+output "bucket_name" {
+  description = "Bucket name (S3_BUCKET)."
+  value       = aws_s3_bucket.this.id
+}
+
+output "bucket_arn" {
+  description = "Bucket ARN (function role policies scope to <arn>/<prefix>/*)."
+  value       = aws_s3_bucket.this.arn
+}
+
+output "assets_base_url" {
+  description = "Base URL of public images (ASSETS_BASE_URL): the CloudFront domain, or the bucket's regional endpoint when the CDN is off."
+  value       = var.enable_cdn ? "https://${aws_cloudfront_distribution.this[0].domain_name}" : "https://${aws_s3_bucket.this.bucket_regional_domain_name}"
+}
+
+output "distribution_id" {
+  description = "CloudFront distribution id, or null when the CDN is off."
+  value       = var.enable_cdn ? aws_cloudfront_distribution.this[0].id : null
+}
