@@ -220,6 +220,19 @@ def other_user_id() -> str:
     return f"user-{uuid.uuid4()}"
 
 
+@pytest.fixture(scope="session")
+def routes_json() -> dict[str, dict[str, str]]:
+    """functions/routes.json's routes: routeKey -> {"function", "authorization"}."""
+    import json
+
+    from lego_common.testing.stack import REPO_ROOT
+
+    routes: dict[str, dict[str, str]] = json.loads(
+        (REPO_ROOT / "functions" / "routes.json").read_text()
+    )["routes"]
+    return routes
+
+
 @pytest.fixture
 def make_event() -> Callable[..., dict[str, Any]]:
     """The payload 2.0 event builder (see lego_common.testing.events.http_event)."""

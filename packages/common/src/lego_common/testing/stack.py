@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 DB_NAME = "lego"
 DB_USER = "lego"
 DB_PASSWORD = "lego-local-only"  # throwaway local cluster; never a deployed secret
-COMPOSE_FILE = Path(__file__).resolve().parents[5] / "tests" / "docker-compose.yml"
+REPO_ROOT = Path(__file__).resolve().parents[5]
+COMPOSE_FILE = REPO_ROOT / "tests" / "docker-compose.yml"
 
 
 class StackError(RuntimeError):
