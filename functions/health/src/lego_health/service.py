@@ -64,9 +64,20 @@ def overall_status(components: dict[str, str]) -> str:
     return HEALTHY
 
 
+def _build_clients() -> None:
+    """Create the clients (first call imports redis/opensearch-py) before the deadlines start:
+    a cold container must not report a dependency down because an import was slow."""
+    for build in (cache.client, search.client):
+        try:
+            build()
+        except Exception as exc:  # the check itself reports the failure
+            log.warning("health_client_failed", error=type(exc).__name__)
+
+
 def check_health() -> dict[str, Any]:
     """The seed's health body plus per-component latency, version and deploy colour."""
     settings = get_settings()
+    _build_clients()
     started = time.monotonic()
     futures = {name: _pool.submit(_timed, check) for name, check in _CHECKS.items()}
     results: dict[str, ComponentResult] = {}
