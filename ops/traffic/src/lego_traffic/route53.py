@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from lego_traffic.errors import SyncTimeoutError, TargetError
 from lego_traffic.weights import Weights
@@ -50,7 +56,7 @@ def call_with_retry(
     *,
     on_retry: Callable[[str], None] | None = None,
 ) -> T:
-    """Run one Route53 call, retrying throttling with exponential backoff + jitter (0.5..8 s)."""
+    """Run one Route53 call, retrying throttling: backoff 0.5, 1, 2, 4, 8 s + jitter."""
 
     def before_sleep(state: Any) -> None:
         if on_retry is not None and state.outcome is not None:
@@ -63,7 +69,7 @@ def call_with_retry(
 
     retrying = Retrying(
         retry=retry_if_exception(is_retryable),
-        wait=wait_exponential_jitter(initial=0.5, max=8.0),
+        wait=wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5),
         stop=stop_after_attempt(MAX_ATTEMPTS),
         sleep=clock.sleep,
         before_sleep=before_sleep,
