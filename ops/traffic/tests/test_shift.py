@@ -6,12 +6,11 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-
 from lego_traffic.cli import main
 from lego_traffic.testing import count_calls, route53_propagation, route53_throttling
 
 if TYPE_CHECKING:
-    from conftest import World
+    from lego_traffic.testing import World
 
 
 def test_status_shows_weights_targets_and_tfvars(world: World) -> None:
