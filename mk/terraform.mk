@@ -1,0 +1,11 @@
+# Terraform (issue 6): modules + envs under terraform/, checked offline against moto.
+
+.PHONY: tf-check tf-fmt tf-test
+
+tf-check: ## fmt, validate, terraform test, checkov, apply dev + plan staging/production on moto
+	@scripts/tf-check.sh
+
+tf-fmt: ## terraform fmt -recursive terraform/
+	terraform fmt -recursive terraform
+
+TEST_STEPS += tf-check

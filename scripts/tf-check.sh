@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# make tf-check: fmt, static checks, validate, terraform test, checkov, and a real apply of dev
+# (plus plans of staging and production) against a local moto server. See terraform/README.md.
+# Offline: providers come from the filesystem mirror; only PyPI is needed (checkov, moto).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TF_MIRROR="${TF_MIRROR:-/opt/tf-plugins}"
+CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
+ENVS=(dev staging production)
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/tf-check.XXXXXX")"
+MOTO_PID=""
+START=$(date +%s)
+
+cleanup() {
+  if [[ -n "$MOTO_PID" ]] && kill -0 "$MOTO_PID" 2>/dev/null; then
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+  fi
+  [[ -n "${TF_CHECK_KEEP:-}" ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n==> [%3ss] %s\n' "$(($(date +%s) - START))" "$*"; }
+
+# Our own CLI config: the registry is unreachable and the default TF_CLI_CONFIG_FILE may not exist.
+cat > "$WORK/terraformrc" <<CFG
+provider_installation {
+  filesystem_mirror {
+    path    = "$TF_MIRROR"
+    include = ["registry.terraform.io/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+CFG
+export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" AWS_EC2_METADATA_DISABLED=true
+cd "$ROOT"
+
+tf_init() { # dir data_dir [extra args]: init with .terraform kept out of the tree
+  local dir="$1" data="$2"; shift 2
+  TF_DATA_DIR="$data" terraform -chdir="$dir" init -input=false -no-color "$@" >"$data.init.log" 2>&1 \
+    || { cat "$data.init.log"; return 1; }
+}
+
+step "terraform $(terraform version | head -1 | cut -d' ' -f2), provider mirror $TF_MIRROR"
+step "1/6 terraform fmt -check -recursive"
+terraform fmt -check -recursive -diff terraform
+
+step "2/6 static checks (identical envs, weights only in traffic.auto.tfvars.json, module READMEs)"
+python3 scripts/tf_check.py lint
+
+step "3/6 terraform validate (every env)"
+for env in "${ENVS[@]}"; do
+  tf_init "terraform/envs/$env" "$WORK/validate-$env" -backend=false -lockfile=readonly
+  TF_DATA_DIR="$WORK/validate-$env" terraform -chdir="terraform/envs/$env" validate -no-color | sed "s/^/  $env: /"
+done
+
+step "4/6 terraform test (every module, mock provider)"
+tests_total=0
+for module in terraform/modules/*/; do
+  name="$(basename "$module")"
+  tf_init "$module" "$WORK/test-$name" -backend=false
+  out="$(TF_DATA_DIR="$WORK/test-$name" terraform -chdir="$module" test -no-color 2>&1)" || { echo "$out"; exit 1; }
+  line="$(grep -E '^(Success|Failure)!' <<<"$out")"
+  echo "  $name: $line"
+  tests_total=$((tests_total + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+  rm -f "$module/.terraform.lock.hcl"
+done
+echo "  terraform test: $tests_total run blocks passed"
+
+step "5/6 checkov $CHECKOV_VERSION (skips and reasons: terraform/.checkov.yaml)"
+uv tool run --quiet --from "checkov==$CHECKOV_VERSION" checkov --config-file terraform/.checkov.yaml \
+  -d terraform -o json >"$WORK/checkov.json" 2>"$WORK/checkov.err" || true
+[[ -s "$WORK/checkov.json" ]] || { cat "$WORK/checkov.err"; exit 1; }
+python3 scripts/tf_check.py checkov-summary "$WORK/checkov.json"
+
+step "6/6 apply dev, then plan staging and production, against moto"
+python3 scripts/tf_check.py artifacts "$WORK/dist"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+uv run --quiet moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
+  kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log"; exit 1; }
+  sleep 0.5
+done
+echo "  moto_server pid $MOTO_PID on port $port"
+
+# A copy of the tree, so the backend/provider override never lands in terraform/.
+mkdir -p "$WORK/repo/functions"
+cp functions/routes.json "$WORK/repo/functions/"
+(cd "$ROOT" && tar --exclude=.terraform -cf - terraform) | tar -xf - -C "$WORK/repo"
+for env in "${ENVS[@]}"; do
+  sed -e "s#@URL@#http://127.0.0.1:$port#g" -e "s#@STATE@#$WORK/state-$env.tfstate#g" \
+    terraform/moto/provider_override.tf.tmpl >"$WORK/repo/terraform/envs/$env/zz_moto_override.tf"
+done
+
+moto_tf() { # env command args...
+  local env="$1"; shift
+  TF_DATA_DIR="$WORK/moto-$env" terraform -chdir="$WORK/repo/terraform/envs/$env" "$@" -no-color -input=false \
+    -var-file="$env.tfvars" -var-file=../../moto/moto.tfvars -var "artifacts_dir=$WORK/dist"
+}
+
+tf_init "$WORK/repo/terraform/envs/dev" "$WORK/moto-dev" -lockfile=readonly
+apply_start=$(date +%s)
+moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1 || { tail -60 "$WORK/apply-dev.log"; exit 1; }
+grep -E '^Apply complete' "$WORK/apply-dev.log" | sed 's/^/  dev: /'
+resources="$(TF_DATA_DIR="$WORK/moto-dev" terraform -chdir="$WORK/repo/terraform/envs/dev" state list | grep -vc '^data\.\|\.data\.')"
+echo "  dev: $resources managed resources in state after $(($(date +%s) - apply_start)) s"
+
+set +e
+moto_tf dev plan -detailed-exitcode -parallelism=20 >"$WORK/replan-dev.log" 2>&1
+code=$?
+set -e
+if [[ $code -ne 0 ]]; then
+  grep -E '^\s+[~+-/]|# .* (will|must) be|Error' "$WORK/replan-dev.log" | head -60
+  echo "  FAIL second plan of dev is not empty (exit $code)"; exit 1
+fi
+echo "  dev: second plan shows no changes"
+
+for env in staging production; do
+  tf_init "$WORK/repo/terraform/envs/$env" "$WORK/moto-$env" -lockfile=readonly
+  moto_tf "$env" plan -parallelism=20 >"$WORK/plan-$env.log" 2>&1 || { tail -40 "$WORK/plan-$env.log"; exit 1; }
+  grep -E '^Plan:' "$WORK/plan-$env.log" | sed "s/^/  $env: /"
+done
+
+step "tf-check passed in $(($(date +%s) - START)) s"

@@ -1,0 +1,41 @@
+# dev: small and cheap, single AZ data stores, everything deletable.
+# blue_weight / green_weight live in traffic.auto.tfvars.json (written by lego-traffic).
+stage  = "dev"
+region = "us-east-1"
+
+vpc_cidr = "10.20.0.0/16"
+az_count = 2
+
+db = {
+  instance_class        = "db.t4g.micro"
+  allocated_storage_gb  = 20
+  multi_az              = false
+  backup_retention_days = 1
+  deletion_protection   = false
+}
+
+cache = {
+  node_type  = "cache.t4g.micro"
+  node_count = 1
+}
+
+search = {
+  instance_type  = "t3.small.search"
+  instance_count = 1
+  volume_size_gb = 20
+}
+
+log_retention_days = 14
+log_level          = "DEBUG"
+
+bucket_name          = "lego-moc-files-dev"
+cors_allowed_origins = ["http://localhost:3002"]
+
+api_domain_name  = "api.dev.lego-moc.example.com"
+certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
+hosted_zone_name = "dev.lego-moc.example.com"
+hosted_zone_id   = "Z00000000000000000DEV"
+legacy_target    = "legacy-api-dev.lego-moc.example.com"
+
+budget_limit_usd = 50
+alarm_emails     = []

@@ -1,0 +1,40 @@
+# staging: production-like shape at smaller sizes, for E2E and load tests (seed Phase 2).
+# blue_weight / green_weight live in traffic.auto.tfvars.json (written by lego-traffic).
+stage  = "staging"
+region = "us-east-1"
+
+vpc_cidr = "10.30.0.0/16"
+az_count = 2
+
+db = {
+  instance_class        = "db.t4g.medium"
+  allocated_storage_gb  = 50
+  multi_az              = false
+  backup_retention_days = 7
+  deletion_protection   = true
+}
+
+cache = {
+  node_type  = "cache.t4g.small"
+  node_count = 2
+}
+
+search = {
+  instance_type  = "t3.medium.search"
+  instance_count = 2
+  volume_size_gb = 50
+}
+
+log_retention_days = 30
+
+bucket_name          = "lego-moc-files-staging"
+cors_allowed_origins = ["https://staging.lego-moc.example.com"]
+
+api_domain_name  = "api.staging.lego-moc.example.com"
+certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-0000staging"
+hosted_zone_name = "staging.lego-moc.example.com"
+hosted_zone_id   = "Z0000000000000STAGING"
+legacy_target    = "legacy-api-staging.lego-moc.example.com"
+
+budget_limit_usd = 100
+alarm_emails     = []
