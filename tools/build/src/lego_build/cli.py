@@ -17,6 +17,9 @@ from lego_build.smoke import run_smoke
 from lego_build.targets import ARCHITECTURES, DEFAULT_ARCHITECTURE, lambda_target
 from lego_build.verify import verify_zip
 
+# Host-compatible zips for the smoke test and benchmark (build/ is git-ignored).
+HOST_DIST_DIR = "build/lego-build-host"
+
 if TYPE_CHECKING:
     from lego_build.build import BuildResult
     from lego_build.functions import FunctionSpec
@@ -95,7 +98,7 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
 def cmd_smoke(args: argparse.Namespace, root: Path) -> int:
     specs = _select(root, args.function)
     with tempfile.TemporaryDirectory(prefix="lego-smoke-") as tmp:
-        results = run_smoke(root, specs, Path(tmp))
+        results = run_smoke(root, specs, Path(tmp), host_dist_dir=root / HOST_DIST_DIR)
     print("smoke test (host-compatible zips, fresh `python -I -S`, zip dir only on sys.path):")
     for r in results:
         mark = "ok  " if r.ok else "FAIL"

@@ -138,10 +138,11 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
 class HostBundle:
     """Host-compatible builds of some functions, unpacked, plus a stand-in for /var/runtime."""
 
-    def __init__(self, root: Path, work_dir: Path) -> None:
+    def __init__(self, root: Path, work_dir: Path, host_dist_dir: Path | None = None) -> None:
         self.root = root
         self.work_dir = work_dir
-        self.builder = Builder(root, host_target(), work_dir / "dist")
+        # A persistent host dist dir makes repeat smoke runs incremental; unpacking stays fresh.
+        self.builder = Builder(root, host_target(), host_dist_dir or work_dir / "dist")
         self._runtime_dir = work_dir / "runtime"
         self._runtime_pins: set[str] = set()
 
@@ -174,10 +175,12 @@ class HostBundle:
         return self._runtime_dir
 
 
-def run_smoke(root: Path, specs: list[FunctionSpec], work_dir: Path) -> list[SmokeResult]:
+def run_smoke(
+    root: Path, specs: list[FunctionSpec], work_dir: Path, host_dist_dir: Path | None = None
+) -> list[SmokeResult]:
     """Smoke-test every function in `specs` that has a handler."""
     routes = load_routes(root)
-    bundle = HostBundle(root, work_dir)
+    bundle = HostBundle(root, work_dir, host_dist_dir)
     bundle.builder.prefetch_exports(specs)
     results: list[SmokeResult] = []
     for spec in specs:
