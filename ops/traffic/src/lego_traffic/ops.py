@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lego_traffic.clock import iso
-from lego_traffic.errors import InputError, SyncTimeoutError
+from lego_traffic.errors import InputError
 from lego_traffic.route53 import Route53Traffic, Target
 from lego_traffic.tfvars import read_tfvars, write_tfvars
 from lego_traffic.weights import ALL_BLUE, Weights
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_route53 import Route53Client
     from mypy_boto3_s3 import S3Client
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 DEFAULT_INSYNC_TIMEOUT_S = 300
 DEFAULT_INSYNC_POLL_S = 2.0
+PROGRESS_EVERY_S = 10.0
 
 
 @dataclass
@@ -106,8 +109,13 @@ class TrafficOps:
         dry_run: bool = False,
         extra: dict[str, Any] | None = None,
         target: Target | None = None,
+        while_waiting: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Move both weights in one ChangeBatch, wait for INSYNC, write tfvars, audit."""
+        """Move both weights in one ChangeBatch, wait for INSYNC, write tfvars, audit.
+
+        `while_waiting` runs after every GetChange poll (the rollout reads its gates there: traffic
+        already moves while Route53 propagates); an exception from it ends the wait.
+        """
         target = target or self.target()
         before = target.weights
         comment = f"lego-traffic {action} {self.cfg.env}: {why}"
@@ -140,20 +148,30 @@ class TrafficOps:
             "why": why,
             **(extra or {}),
         }
+        printed = {"at": -PROGRESS_EVERY_S}
+
+        def on_poll(status: str, waited: float) -> None:
+            if waited - printed["at"] >= PROGRESS_EVERY_S:
+                printed["at"] = waited
+                self.reporter.progress(
+                    "waiting",
+                    f"change {change_id} {status} for {waited:.0f} s",
+                    change_id=change_id,
+                    status=status,
+                )
+            if while_waiting is not None:
+                while_waiting()
+
         try:
             insync_at = self.r53.wait_insync(
                 change_id,
                 timeout_s=self.insync_timeout_s,
                 poll_s=self.insync_poll_s,
-                progress=lambda status, waited: self.reporter.progress(
-                    "waiting",
-                    f"change {change_id} {status} for {waited:.0f} s",
-                    change_id=change_id,
-                    status=status,
-                ),
+                progress=on_poll,
             )
-        except SyncTimeoutError:
+        except Exception as exc:
             result["status"] = "PENDING"
+            result["wait_ended_by"] = str(exc) or type(exc).__name__
             self.auditor.record(action, **_audit_fields(result))
             raise
         result.update(

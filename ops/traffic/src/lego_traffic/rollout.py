@@ -44,6 +44,12 @@ class RolloutState:
     last_reason: str = ""
 
 
+class _BreachDuringShiftError(Exception):
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(f"gate failed while the shift propagated: {verdict.reason}")
+        self.verdict = verdict
+
+
 class StateStore:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "rollout.json"
@@ -231,14 +237,43 @@ class Rollout:
         label = f"step {index + 1}/{n} ({step.green_pct} % green)"
         state.current = index
         self._save(state)
-        shifted = self.ops.shift(
-            step.weights,
-            why=f"rollout {state.rollout_id} {label}",
-            action="rollout.step",
-            extra={"rollout_id": state.rollout_id, "step": index + 1},
-        )
         since = self.clock.now()
-        hold_end = since + step.hold_s
+        hold_end = since + step.hold_s  # refined below once the shift is INSYNC
+        last_check = {"at": since}
+
+        def check(now: float) -> Verdict:
+            last_check["at"] = now
+            in_grace = now - since < self.plan.missing_grace_s and now < hold_end
+            verdict = evaluate(
+                self.ops.deps.cloudwatch, self.gates, now=now, since=since, in_grace=in_grace
+            )
+            self.reporter.progress(
+                "gates",
+                f"{label} {_fmt_s(hold_end - now)} left | {verdict.summary()}",
+                step=index + 1,
+                gates=verdict.metrics(),
+            )
+            return verdict
+
+        def while_propagating() -> None:
+            # Some resolvers already answer with the new weights: watch the gates meanwhile.
+            now = self.clock.now()
+            if now - last_check["at"] >= self.plan.check_interval_s:
+                verdict = check(now)
+                if verdict.failed:
+                    raise _BreachDuringShiftError(verdict)
+
+        try:
+            shifted = self.ops.shift(
+                step.weights,
+                why=f"rollout {state.rollout_id} {label}",
+                action="rollout.step",
+                extra={"rollout_id": state.rollout_id, "step": index + 1},
+                while_waiting=while_propagating,
+            )
+        except _BreachDuringShiftError as breach:
+            return self._roll_back(state, label, breach.verdict)
+        hold_end = self.clock.now() + step.hold_s  # the hold counts from INSYNC
         self.reporter.progress(
             "holding",
             f"{label}: holding {_fmt_s(step.hold_s)}, gates every {self.plan.check_interval_s} s",
@@ -248,22 +283,12 @@ class Rollout:
             if live != step.weights:
                 return self._abort(state, label, live, shifted)
             now = self.clock.now()
-            in_grace = now - since < self.plan.missing_grace_s and now < hold_end
-            verdict = evaluate(
-                self.ops.deps.cloudwatch, self.gates, now=now, since=since, in_grace=in_grace
-            )
-            left = hold_end - now
-            self.reporter.progress(
-                "gates",
-                f"{label} {_fmt_s(left)} left | {verdict.summary()}",
-                step=index + 1,
-                gates=verdict.metrics(),
-            )
+            verdict = check(now)
             if verdict.failed:
                 return self._roll_back(state, label, verdict)
-            if left <= 0:
+            if now >= hold_end:
                 return None
-            self.clock.sleep(min(self.plan.check_interval_s, left))
+            self.clock.sleep(min(self.plan.check_interval_s, hold_end - now))
 
     def _roll_back(
         self, state: RolloutState, label: str, verdict: Verdict
