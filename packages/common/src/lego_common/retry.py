@@ -65,7 +65,9 @@ def policy(
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     return tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts) | tenacity.stop_after_delay(max_total_s),
-        wait=tenacity.wait_exponential_jitter(initial=base_delay_s, max=max_delay_s),
+        wait=tenacity.wait_exponential_jitter(
+            multiplier=base_delay_s, max=max_delay_s, jitter=base_delay_s
+        ),
         retry=tenacity.retry_if_exception(retry_if),
         reraise=True,
         **extra,

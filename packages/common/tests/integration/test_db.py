@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 import structlog
@@ -40,11 +42,23 @@ def test_transaction_rolls_back_on_error(db_conn: psycopg.Connection, user_id: s
     assert row.fetchone() == (0,)
 
 
+def _wait_until_gone(conn: psycopg.Connection, pid: int) -> None:
+    """pg_terminate_backend only signals: wait until the backend has really exited."""
+    for _ in range(200):
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        conn.commit()
+        if row.fetchone() == (0,):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"backend {pid} still alive")
+
+
 def test_broken_connection_reconnects_once_transparently(db_conn: psycopg.Connection) -> None:
     old = db.get_connection()
     pid = old.info.backend_pid
     db_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
     db_conn.commit()
+    _wait_until_gone(db_conn, pid)
     with structlog.testing.capture_logs() as logs:
         db.ping()  # the dead connection is noticed and replaced: no error reaches the caller
     assert db.get_connection().info.backend_pid != pid

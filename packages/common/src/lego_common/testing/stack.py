@@ -247,7 +247,7 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self._admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f"CREATE ROLE {DB_USER} LOGIN PASSWORD '{DB_PASSWORD}'")
+            conn.execute(f"CREATE ROLE {DB_USER} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}'")
             conn.execute(f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
 
     def stop(self) -> None:

@@ -1,0 +1,93 @@
+"""lego_common.cache against a real Redis: cache-aside, tags, and a real outage."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+import structlog
+
+from lego_common import cache
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis) -> None:
+    loads: list[int] = []
+
+    def load() -> dict[str, int]:
+        loads.append(1)
+        return {"n": len(loads)}
+
+    first = cache.cached("t:cached:1", 300, load)
+    second = cache.cached("t:cached:1", 300, load)
+    assert first.text == second.text == '{"n":1}'
+    assert loads == [1]
+    assert 295 <= redis_client.ttl("t:cached:1") <= 300
+
+
+def test_tag_invalidation_deletes_only_tagged_keys(redis_client: redis.Redis) -> None:
+    cache.set_text("t:list:u1:1", "[1]", 300, tag="t:tag:u1")
+    cache.set_text("t:list:u1:2", "[2]", 300, tag="t:tag:u1")
+    cache.set_text("t:list:u2:1", "[3]", 300, tag="t:tag:u2")
+    assert redis_client.smembers("t:tag:u1") == {"t:list:u1:1", "t:list:u1:2"}
+    cache.invalidate_tag("t:tag:u1")
+    assert redis_client.exists("t:list:u1:1", "t:list:u1:2", "t:tag:u1") == 0
+    assert redis_client.get("t:list:u2:1") == "[3]"
+
+
+def test_tag_set_lives_as_long_as_its_longest_member(redis_client: redis.Redis) -> None:
+    cache.set_text("t:a", "1", 600, tag="t:ttl-tag")
+    cache.set_text("t:b", "1", 300, tag="t:ttl-tag")
+    assert redis_client.ttl("t:ttl-tag") > 590
+
+
+def test_delete_removes_keys(redis_client: redis.Redis) -> None:
+    cache.set_text("t:del", "1", 60)
+    cache.delete("t:del")
+    assert redis_client.get("t:del") is None
+
+
+def test_redis_stopped_mid_request_logs_warning_and_loads_from_source(redis_outage) -> None:  # type: ignore[no-untyped-def]
+    cache.cached("t:outage", 300, lambda: {"v": "before"})
+    with redis_outage(), structlog.testing.capture_logs() as logs:
+        value = cache.cached("t:outage", 300, lambda: {"v": "source"})
+    assert value.text == '{"v":"source"}'
+    warnings = [e for e in logs if e["event"] == "cache_unavailable"]
+    assert warnings
+    assert warnings[0]["log_level"] == "warning"
+
+
+def test_open_breaker_skips_redis_so_each_window_pays_one_timeout(redis_outage) -> None:  # type: ignore[no-untyped-def]
+    with redis_outage(), structlog.testing.capture_logs() as logs:
+        for _ in range(20):
+            assert cache.get_text("t:any") is None
+            cache.set_text("t:any", "1", 60)
+            cache.invalidate_tag("t:tag")
+    # one failed call opened the breaker; the other 59 never touched the socket
+    assert len([e for e in logs if e["event"] == "cache_unavailable"]) == 1
+    assert cache.breaker().is_open
+
+
+def test_cache_recovers_after_the_cooldown(
+    redis_outage,
+    monkeypatch: pytest.MonkeyPatch,
+    redis_client: redis.Redis,  # type: ignore[no-untyped-def]
+) -> None:
+    with redis_outage():
+        cache.get_text("t:recover")
+    assert cache.breaker().is_open
+    monkeypatch.setattr(cache.breaker(), "_open_until", time.monotonic() - 1)
+    cache.set_text("t:recover", "back", 60)
+    assert redis_client.get("t:recover") == "back"
+    assert not cache.breaker().is_open
+
+
+def test_cache_disabled_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lego_common.testing import reset_clients
+
+    monkeypatch.delenv("REDIS_URL")
+    reset_clients()
+    assert cache.client() is None
+    assert cache.cached("t:none", 60, lambda: [1]).text == "[1]"

@@ -1,0 +1,72 @@
+"""lego_common.storage against moto's S3."""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from lego_common import keys, storage
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def test_put_get_round_trip_is_encrypted(s3_client: Any, bucket: str, user_id: str) -> None:
+    key = keys.moc_file_object(user_id, "m1", "f1", "pdf")
+    storage.put_object(key, b"%PDF-1.7", "application/pdf")
+    assert storage.get_object(key) == b"%PDF-1.7"
+    head = s3_client.head_object(Bucket=bucket, Key=key)
+    assert head["ServerSideEncryption"] == "AES256"
+    assert head["ContentType"] == "application/pdf"
+
+
+def test_delete_prefix_removes_only_that_prefix(user_id: str) -> None:
+    prefix = keys.moc_files_prefix(user_id, "m1")
+    for name in ("a", "b", "c"):
+        storage.put_object(f"{prefix}{name}.pdf", b"x", "application/pdf")
+    storage.put_object(keys.moc_file_object(user_id, "m2", "z", "pdf"), b"x", "application/pdf")
+    assert storage.delete_prefix(prefix) == []
+    assert storage.list_keys(prefix) == []
+    assert storage.list_keys(keys.moc_files_prefix(user_id, "m2")) != []
+
+
+def test_delete_objects_reports_keys_it_could_not_delete(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("S3_BUCKET", "bucket-that-does-not-exist")
+    from lego_common import config
+
+    config.reset()
+    assert storage.delete_objects(["k1", "k2"]) == ["k1", "k2"]
+
+
+def test_get_missing_object_raises_without_retrying(user_id: str) -> None:
+    with pytest.raises(ClientError) as info:
+        storage.get_object(f"nope/{user_id}")
+    assert info.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_presigned_urls_work_against_s3(user_id: str) -> None:
+    key = f"mocs/{user_id}/m/presigned.csv"
+    put_url = storage.presigned_put_url(key, "text/csv")
+    request = urllib.request.Request(
+        put_url, data=b"a,b\n", method="PUT", headers={"Content-Type": "text/csv"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    with urllib.request.urlopen(storage.presigned_get_url(key)) as response:
+        assert response.read() == b"a,b\n"
+
+
+def test_missing_bucket_setting_is_a_clear_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lego_common import config
+    from lego_common.errors import ConfigurationError
+
+    monkeypatch.delenv("S3_BUCKET")
+    config.reset()
+    with pytest.raises(ConfigurationError, match="S3_BUCKET"):
+        storage.put_object("k", b"", "text/plain")

@@ -1,0 +1,83 @@
+"""Pure helpers: key formats, EMF metric lines, circuit breaker, tracing seam, serialization."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from lego_common import keys, metrics, tracing
+from lego_common.cache import CircuitBreaker
+from lego_common.serialization import RawJson, dumps
+
+
+def test_cache_keys_follow_seed_patterns() -> None:
+    assert (
+        keys.moc_list("u1", 2, 20, "castle", "medieval") == "moc:user:u1:list:2:20:castle:medieval"
+    )
+    assert keys.moc_list("u1", 1, 20) == "moc:user:u1:list:1:20::"
+    assert keys.moc_detail("m1") == "moc:detail:m1"
+    assert keys.gallery_images("u1", 1, 20) == "gallery:images:user:u1:1:20"
+    assert keys.wishlist_all("u1") == "wishlist:user:u1:all"
+    assert keys.profile("u1") == "profile:user:u1"
+
+
+def test_s3_keys_follow_seed_layout() -> None:
+    assert keys.gallery_image_object("u", "i") == "images/u/i.webp"
+    assert keys.gallery_thumbnail_object("u", "i") == "images/u/thumbnails/i.webp"
+    assert keys.wishlist_image_object("u", "w") == "wishlist/u/w.webp"
+    assert keys.avatar_object("u") == "avatars/u/avatar.webp"
+    assert keys.moc_file_object("u", "m", "f", ".PDF") == "mocs/u/m/f.pdf"
+
+
+def test_emf_record_declares_metric_and_dimensions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUNCTION_NAME", "mocs")
+    from lego_common import config
+
+    config.reset()
+    record = metrics.emf_record("MocsCreated", 1, "Count")
+    directive = record["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"] == "LegoApi"
+    assert directive["Metrics"] == [{"Name": "MocsCreated", "Unit": "Count"}]
+    assert directive["Dimensions"] == [["Function", "Service"]]
+    assert record["MocsCreated"] == 1
+    assert record["Function"] == "mocs"
+    config.reset()
+
+
+def test_circuit_breaker_opens_for_its_cooldown_then_allows_a_trial() -> None:
+    now = [100.0]
+    breaker = CircuitBreaker(30, clock=lambda: now[0])
+    assert breaker.allow()
+    breaker.record_failure()
+    assert not breaker.allow()
+    now[0] += 29.9
+    assert not breaker.allow()
+    now[0] += 0.2
+    assert breaker.allow()
+    breaker.record_success()
+    assert breaker.allow()
+
+
+def test_tracing_subsegment_is_a_no_op_when_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRACING_ENABLED", raising=False)
+    from lego_common import config
+
+    config.reset()
+    tracing.reset()
+    with tracing.subsegment("GET /x", route="x"):
+        value = 1
+    assert value == 1
+    assert tracing._recorder() is None
+
+
+def test_dumps_encodes_uuid_datetime_and_raw_json() -> None:
+    ident = uuid.UUID(int=1)
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert json.loads(dumps({"id": ident, "at": when})) == {
+        "id": str(ident),
+        "at": "2026-01-02T03:04:05+00:00",
+    }
+    assert dumps(RawJson('{"a":1}')) == '{"a":1}'
