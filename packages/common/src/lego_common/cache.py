@@ -153,6 +153,42 @@ def cached(key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None 
     return RawJson(text)
 
 
+def cached_page(
+    key: str,
+    ttl_seconds: int,
+    load: Callable[[], tuple[Any, int]],
+    tag: str | None = None,
+) -> tuple[RawJson, int]:
+    """Cache-aside for a page of a list: (rows as JSON, total). Stored as "total\\nrows" so a
+    hit gives the total without decoding the rows."""
+    text = get_text(key)
+    if text is not None:
+        head, sep, rows = text.partition("\n")
+        if sep and head.isdigit():
+            return RawJson(rows), int(head)
+    data, total = load()
+    rows = dumps(data)
+    set_text(key, f"{int(total)}\n{rows}", ttl_seconds, tag)
+    return RawJson(rows), int(total)
+
+
+def cached_owned(
+    owner: str, key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None
+) -> RawJson:
+    """Cache-aside for a key without the user in it (seed `moc:detail:{mocId}`): the value
+    records its owner and a hit for anyone else is a miss, so load(), which filters by owner,
+    decides (404) and another user's row is never served from the cache."""
+    text = get_text(key)
+    if text is not None:
+        stored_owner, sep, payload = text.partition("\n")
+        if sep and stored_owner == owner:
+            return RawJson(payload)
+    payload = dumps(load())
+    if "\n" not in owner:
+        set_text(key, f"{owner}\n{payload}", ttl_seconds, tag)
+    return RawJson(payload)
+
+
 def delete(*keys: str) -> None:
     if keys:
         _guarded("delete", lambda r: r.delete(*keys))

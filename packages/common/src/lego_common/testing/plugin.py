@@ -53,21 +53,15 @@ def _restore_env(saved: dict[str, str | None]) -> None:
 
 
 def _prepare(stack: Stack) -> None:
-    """Migrate the database and create the bucket, through the production code paths."""
     import structlog
 
-    from lego_common import aws, log
-    from lego_common.config import load_settings
-    from lego_schema import migrate
+    from lego_common import log
+    from lego_common.testing.stack import prepare
 
     log.configure()
     # tests capture logs with structlog.testing.capture_logs(): loggers must not be cached
     structlog.configure(cache_logger_on_first_use=False)
-    migrate.apply(load_settings())
-    bucket = stack.env()["S3_BUCKET"]
-    s3 = aws.client("s3")
-    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=bucket)
+    prepare(stack)
 
 
 @pytest.fixture(scope="session")

@@ -364,6 +364,23 @@ class Stack:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def prepare(stack: Stack) -> None:
+    """Migrate the database and create the bucket through the production code paths.
+
+    Call with the stack's env() applied to os.environ (tests, the local stack, benchmarks).
+    """
+    from lego_common import aws
+    from lego_common.config import load_settings
+    from lego_common.testing import reset_clients
+    from lego_schema import migrate
+
+    reset_clients()
+    migrate.apply(load_settings())
+    s3 = aws.client("s3")
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=stack.env()["S3_BUCKET"])
+
+
 def start_native(root: Path | None = None) -> Stack:
     """Start PostgreSQL, Redis and moto as child processes on free ports."""
     root = root or Path(tempfile.mkdtemp(prefix="lego-stack-"))
