@@ -1,0 +1,45 @@
+"""cache.cached_page and cache.cached_owned against the stack's real Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from lego_common import cache
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def _key() -> str:
+    return f"test:{uuid.uuid4()}"
+
+
+def test_cached_page_hit_returns_rows_and_total_without_load(redis_client: redis.Redis) -> None:
+    key = _key()
+    first = cache.cached_page(key, 60, lambda: ([{"a": 1}], 7))
+
+    def _fail() -> tuple[list[int], int]:
+        raise AssertionError("load() must not run on a hit")
+
+    second = cache.cached_page(key, 60, _fail)
+    assert first == second
+    assert (second[0].text, second[1]) == ('[{"a":1}]', 7)
+    assert redis_client.get(key) == '7\n[{"a":1}]'
+
+
+def test_cached_owned_other_owner_misses_and_calls_load(redis_client: redis.Redis) -> None:
+    key = _key()
+    cache.cached_owned("alice", key, 60, lambda: {"secret": 1})
+    calls: list[str] = []
+
+    def _load_for_bob() -> dict[str, int]:
+        calls.append("bob")
+        raise LookupError("not bob's")
+
+    with pytest.raises(LookupError):
+        cache.cached_owned("bob", key, 60, _load_for_bob)
+    assert calls == ["bob"]
+    assert cache.cached_owned("alice", key, 60, lambda: {}).text == '{"secret":1}'
+    assert redis_client.get(key) == 'alice\n{"secret":1}'
