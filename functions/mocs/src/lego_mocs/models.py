@@ -1,0 +1,182 @@
+"""Payloads of the MOC routes (seed 001 "MOC Instruction"): inputs, outputs, list query."""
+
+from __future__ import annotations
+
+# pydantic resolves annotations at runtime (ruff can't tell InputModel/OutputModel are BaseModels)
+from datetime import datetime  # noqa: TC003
+from typing import Annotated, Any, Literal
+from uuid import UUID  # noqa: TC003
+
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validator, model_validator
+
+from lego_common.errors import ValidationError
+from lego_common.validation import InputModel, OutputModel
+
+MocType = Literal["moc", "set"]
+
+# Limits mirror the CHECK constraints of migration 0001, so bad input is a 400 before SQL.
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+Tags = Annotated[list[Tag], Field(max_length=50)]
+Url = Annotated[str, Field(min_length=1, max_length=2048)]
+# Strict: "12" or true is a wrong type, not a number (pydantic's lax mode would coerce them).
+PartsCount = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
+ReleaseYear = Annotated[StrictInt, Field(ge=1949, le=2100)]
+Short = Annotated[str, Field(max_length=100)]
+
+
+def _no_nul(value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL: reject it as input instead of failing in the driver.
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def check_type_fields(moc_type: str | None, author: str | None, brand: str | None) -> None:
+    """Seed rule: a MOC requires author, a set requires brand (create, and patch after merge)."""
+    field = "author" if moc_type == "moc" and not author else None
+    if moc_type == "set" and not brand:
+        field = "brand"
+    if field is not None:
+        raise _field_error(field, f"{field} is required when type is {moc_type!r}")
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    # An AppError passes through pydantic untouched, so the details keep the field's name.
+    return ValidationError(message, details={"formErrors": [], "fieldErrors": {field: [message]}})
+
+
+class MocFields(InputModel):
+    """Fields shared by create and patch (every one optional here)."""
+
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    author: Annotated[str, Field(max_length=200)] | None = None
+    parts_count: PartsCount | None = None
+    theme: Short | None = None
+    subtheme: Short | None = None
+    uploaded_date: AwareDatetime | None = None
+    brand: Short | None = None
+    set_number: Annotated[str, Field(max_length=50)] | None = None
+    release_year: ReleaseYear | None = None
+    retired: StrictBool | None = None
+    thumbnail_url: Url | None = None
+
+    _check_nul = field_validator("*", mode="after")(_no_nul)
+
+
+class MocCreate(MocFields):
+    """POST /api/mocs body: title and type required; unknown fields rejected."""
+
+    title: Title
+    type: MocType
+    tags: Tags = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _type_fields(self) -> MocCreate:
+        check_type_fields(self.type, self.author, self.brand)
+        return self
+
+
+class MocPatch(MocFields):
+    """PATCH /api/mocs/{id} body: any subset; null clears an optional field."""
+
+    title: Title | None = None
+    type: MocType | None = None
+    tags: Tags | None = None
+
+    @model_validator(mode="after")
+    def _not_empty_nor_null_required(self) -> MocPatch:
+        if not self.model_fields_set:
+            raise ValueError("at least one field is required")
+        for name in ("title", "type", "tags"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise _field_error(name, f"{name} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller sent (snake_case), nulls included: they clear the column."""
+        return self.model_dump(exclude_unset=True)
+
+
+class MocListQuery(InputModel):
+    """GET /api/mocs query: out-of-range page/limit is a 400, never silently clamped."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    limit: int = Field(default=20, ge=1, le=100)
+    search: Annotated[str, Field(max_length=200)] = ""
+    tag: Annotated[str, Field(max_length=50)] = ""
+
+    _check_nul = field_validator("search", "tag", mode="after")(_no_nul)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+class Moc(OutputModel):
+    """A MOC or set as the API returns it."""
+
+    id: UUID
+    user_id: str
+    title: str
+    description: str | None
+    type: MocType
+    author: str | None
+    parts_count: int | None
+    theme: str | None
+    subtheme: str | None
+    uploaded_date: datetime | None
+    brand: str | None
+    set_number: str | None
+    release_year: int | None
+    retired: bool | None
+    tags: list[str]
+    thumbnail_url: str | None
+    total_piece_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MocFile(OutputModel):
+    id: UUID
+    file_type: str
+    file_url: str
+    original_filename: str
+    mime_type: str
+    size_bytes: int
+    created_at: datetime
+
+
+class MocImage(OutputModel):
+    """A gallery image linked to the MOC (moc_gallery_images)."""
+
+    id: UUID
+    title: str
+    description: str | None
+    tags: list[str]
+    image_url: str
+    thumbnail_url: str | None
+    created_at: datetime
+
+
+class PartsListSummary(OutputModel):
+    """One parts list (one uploaded CSV) summed up: never the part rows themselves."""
+
+    file_id: UUID | None
+    original_filename: str | None
+    row_count: int
+    total_quantity: int
+
+
+class MocDetail(Moc):
+    """GET /api/mocs/{id}: the MOC with its files, linked images and parts-list summaries."""
+
+    files: list[MocFile]
+    images: list[MocImage]
+    parts_lists: list[PartsListSummary]
+
+
+class MocDeleted(OutputModel):
+    id: UUID
+    deleted: bool = True

@@ -1,0 +1,251 @@
+"""SQL for moc_instructions and the tables hanging off it. Every function takes the connection
+first, filters by user_id, and never commits, rolls back or catches: service.py owns that."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from psycopg import sql
+from psycopg.rows import class_row, dict_row
+
+from lego_mocs.models import Moc, MocDetail, MocFile, MocImage, PartsListSummary
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from uuid import UUID
+
+    from psycopg import Connection
+
+MOC_COLUMNS = (
+    "id, user_id, title, description, type, author, parts_count, theme, subtheme, "
+    "uploaded_date, brand, set_number, release_year, retired, tags, thumbnail_url, "
+    "total_piece_count, created_at, updated_at"
+)
+# Columns a create or patch may write (service passes model fields; nothing else gets through).
+WRITABLE_COLUMNS = frozenset(
+    {
+        "title",
+        "description",
+        "type",
+        "author",
+        "parts_count",
+        "theme",
+        "subtheme",
+        "uploaded_date",
+        "brand",
+        "set_number",
+        "release_year",
+        "retired",
+        "tags",
+        "thumbnail_url",
+    }
+)
+
+_SELECT_MOC = f"SELECT {MOC_COLUMNS} FROM moc_instructions WHERE id = %(id)s AND user_id = %(uid)s"
+
+# Newest first; (user_id, created_at DESC, id) is moc_instructions_user_created_idx.
+_SELECT_PAGE = f"""
+SELECT {MOC_COLUMNS} FROM moc_instructions
+WHERE user_id = %(uid)s {{tag_filter}}
+ORDER BY created_at DESC, id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+_TAG_FILTER = "AND tags @> ARRAY[%(tag)s]::text[]"
+# Unfiltered total: the trigger-kept counter of migration 0002 (count(*) reads every row).
+_SELECT_USER_COUNT = "SELECT moc_count FROM moc_user_counts WHERE user_id = %(uid)s"
+_COUNT_TAGGED = (
+    "SELECT count(*) FROM moc_instructions"
+    " WHERE user_id = %(uid)s AND tags @> ARRAY[%(tag)s]::text[]"
+)
+
+# Fuzzy fallback: `q <% col` is word_similarity above pg_trgm.word_similarity_threshold and uses
+# the GIN trigram indexes (~2 ms on 100k rows; `col % q` ordered by similarity is ~26 ms).
+_MATCH = """
+user_id = %(uid)s
+AND (%(q)s <%% title OR %(q)s <%% description OR tags @> ARRAY[%(q)s]::text[])
+AND (%(tag)s::text IS NULL OR tags @> ARRAY[%(tag)s]::text[])
+"""
+# Ranked like the OpenSearch query: title^3, tags^2, description.
+_SELECT_MATCHING = f"""
+SELECT {MOC_COLUMNS} FROM moc_instructions
+WHERE {_MATCH}
+ORDER BY 3 * word_similarity(%(q)s, title)
+         + 2 * (tags @> ARRAY[%(q)s]::text[])::int
+         + word_similarity(%(q)s, coalesce(description, '')) DESC,
+         updated_at DESC, id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+_COUNT_MATCHING = f"SELECT count(*) FROM moc_instructions WHERE {_MATCH}"
+_SET_WORD_THRESHOLD = (
+    "SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, true)"  # tx-local
+)
+
+_SELECT_BY_IDS = f"""
+SELECT {MOC_COLUMNS} FROM moc_instructions WHERE user_id = %(uid)s AND id = ANY(%(ids)s)
+"""
+
+_SELECT_FILES = """
+SELECT f.id, f.file_type, f.file_url, f.original_filename, f.mime_type, f.size_bytes, f.created_at
+FROM moc_files f JOIN moc_instructions m ON m.id = f.moc_id
+WHERE f.moc_id = %(id)s AND m.user_id = %(uid)s
+ORDER BY f.created_at, f.id
+"""
+_SELECT_IMAGES = """
+SELECT g.id, g.title, g.description, g.tags, g.image_url, g.thumbnail_url, g.created_at
+FROM moc_gallery_images l
+JOIN moc_instructions m ON m.id = l.moc_id
+JOIN gallery_images g ON g.id = l.gallery_image_id AND g.user_id = m.user_id
+WHERE l.moc_id = %(id)s AND m.user_id = %(uid)s
+ORDER BY l.created_at, g.id
+"""
+# One row per parts list: the part rows (up to ~200k per CSV) stay in the database.
+_SELECT_PARTS_SUMMARIES = """
+SELECT p.file_id, f.original_filename, count(*) AS row_count,
+       sum(p.quantity)::bigint AS total_quantity
+FROM moc_parts_lists p
+JOIN moc_instructions m ON m.id = p.moc_id
+LEFT JOIN moc_files f ON f.id = p.file_id
+WHERE p.moc_id = %(id)s AND m.user_id = %(uid)s
+GROUP BY p.file_id, f.original_filename, f.created_at
+ORDER BY f.created_at NULLS LAST, p.file_id
+"""
+
+
+def insert_moc(conn: Connection[Any], user_id: str, values: dict[str, Any]) -> Moc:
+    columns = _writable(values)
+    query = sql.SQL(
+        "INSERT INTO moc_instructions (user_id, {cols}) VALUES (%(uid)s, {vals}) "
+        "RETURNING " + MOC_COLUMNS
+    ).format(
+        cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
+        vals=sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
+    )
+    with conn.cursor(row_factory=class_row(Moc)) as cur:
+        row = cur.execute(query, {**values, "uid": user_id}).fetchone()
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    return row
+
+
+def update_moc(
+    conn: Connection[Any], user_id: str, moc_id: UUID, changes: dict[str, Any]
+) -> Moc | None:
+    """Set the given columns (None clears one); None when the MOC is not the user's."""
+    columns = _writable(changes)
+    query = sql.SQL(
+        "UPDATE moc_instructions SET {assignments}, updated_at = now() "
+        "WHERE id = %(id)s AND user_id = %(uid)s RETURNING " + MOC_COLUMNS
+    ).format(
+        assignments=sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in columns
+        )
+    )
+    with conn.cursor(row_factory=class_row(Moc)) as cur:
+        return cur.execute(query, {**changes, "id": moc_id, "uid": user_id}).fetchone()
+
+
+def delete_moc(conn: Connection[Any], user_id: str, moc_id: UUID) -> bool:
+    """Delete the MOC; files, gallery links and parts lists go with it (ON DELETE CASCADE)."""
+    cur = conn.execute(
+        "DELETE FROM moc_instructions WHERE id = %(id)s AND user_id = %(uid)s",
+        {"id": moc_id, "uid": user_id},
+    )
+    return cur.rowcount == 1
+
+
+def select_moc(conn: Connection[Any], user_id: str, moc_id: UUID) -> Moc | None:
+    with conn.cursor(row_factory=class_row(Moc)) as cur:
+        return cur.execute(_SELECT_MOC, {"id": moc_id, "uid": user_id}).fetchone()
+
+
+def select_moc_detail(conn: Connection[Any], user_id: str, moc_id: UUID) -> MocDetail | None:
+    """The MOC with files, linked images and parts-list summaries: four queries, one round trip."""
+    params = {"id": moc_id, "uid": user_id}
+    with (
+        conn.pipeline(),
+        conn.cursor(row_factory=dict_row) as moc_cur,
+        conn.cursor(row_factory=class_row(MocFile)) as files_cur,
+        conn.cursor(row_factory=class_row(MocImage)) as images_cur,
+        conn.cursor(row_factory=class_row(PartsListSummary)) as parts_cur,
+    ):
+        moc_cur.execute(_SELECT_MOC, params)
+        files_cur.execute(_SELECT_FILES, params)
+        images_cur.execute(_SELECT_IMAGES, params)
+        parts_cur.execute(_SELECT_PARTS_SUMMARIES, params)
+        row = moc_cur.fetchone()
+        if row is None:
+            return None
+        return MocDetail(
+            **row,
+            files=files_cur.fetchall(),
+            images=images_cur.fetchall(),
+            parts_lists=parts_cur.fetchall(),
+        )
+
+
+def select_mocs_page(
+    conn: Connection[Any], user_id: str, *, limit: int, offset: int, tag: str | None = None
+) -> tuple[list[Moc], int]:
+    """One page, newest first, and the total: two statements in one round trip (pipeline)."""
+    params = {"uid": user_id, "tag": tag, "limit": limit, "offset": offset}
+    page_sql = _SELECT_PAGE.format(tag_filter=_TAG_FILTER if tag else "")
+    with conn.pipeline(), conn.cursor(row_factory=class_row(Moc)) as page_cur, conn.cursor() as n:
+        page_cur.execute(page_sql, params)
+        n.execute(_COUNT_TAGGED if tag else _SELECT_USER_COUNT, params)
+        rows = page_cur.fetchall()
+        total = n.fetchone()
+    return rows, int(total[0]) if total else 0
+
+
+def select_mocs_matching(
+    conn: Connection[Any],
+    user_id: str,
+    text: str,
+    *,
+    limit: int,
+    offset: int,
+    tag: str | None = None,
+    threshold: float,
+) -> tuple[list[Moc], int]:
+    """Fuzzy search (pg_trgm), best match first, and the total. Run it inside a transaction:
+    the similarity threshold is set for that transaction only."""
+    params = {
+        "uid": user_id,
+        "q": text,
+        "tag": tag,
+        "limit": limit,
+        "offset": offset,
+        "threshold": str(threshold),
+    }
+    with conn.pipeline(), conn.cursor(row_factory=class_row(Moc)) as page_cur, conn.cursor() as n:
+        conn.execute(_SET_WORD_THRESHOLD, params)
+        page_cur.execute(_SELECT_MATCHING, params)
+        n.execute(_COUNT_MATCHING, params)
+        rows = page_cur.fetchall()
+        total = n.fetchone()
+    return rows, int(total[0]) if total else 0
+
+
+def select_mocs_by_ids(conn: Connection[Any], user_id: str, ids: Sequence[str]) -> list[Moc]:
+    """The user's MOCs among ids, in the order of ids (search rank); unknown ids are skipped."""
+    with conn.cursor(row_factory=class_row(Moc)) as cur:
+        rows = cur.execute(_SELECT_BY_IDS, {"uid": user_id, "ids": list(ids)}).fetchall()
+    by_id = {str(row.id): row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def iter_all_mocs(conn: Connection[Any], batch_rows: int = 2000) -> Iterator[Moc]:
+    """Every MOC of every user, streamed (server-side cursor; needs a transaction).
+
+    The one statement without a user filter: the admin reindex reads all rows by design.
+    """
+    with conn.cursor(name="moc_reindex", row_factory=class_row(Moc)) as cur:
+        cur.itersize = batch_rows
+        cur.execute(f"SELECT {MOC_COLUMNS} FROM moc_instructions ORDER BY id")
+        yield from cur
+
+
+def _writable(values: dict[str, Any]) -> list[str]:
+    unknown = set(values) - WRITABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    return sorted(values)

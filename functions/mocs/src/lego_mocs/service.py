@@ -1,0 +1,209 @@
+"""MOC use cases (seed 001 "2. MOC Instructions Lambda"): the rules, the transactions, the cache
+and the search index. No events, status codes or envelopes here: a test or a CLI calls these.
+
+Order of every write: commit, then invalidate the cache, then update the search index, so a
+read after the write never sees the old row and a rolled-back row is never cached or indexed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import TYPE_CHECKING
+
+import psycopg
+import structlog
+
+from lego_common import cache, db, keys, metrics, search, storage
+from lego_common.errors import ConflictError, NotFoundError, ValidationError
+from lego_common.http import Page
+from lego_mocs import repository, search_index
+from lego_mocs.models import MocDeleted
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from uuid import UUID
+
+    from lego_common.serialization import RawJson
+    from lego_mocs.models import Moc, MocCreate, MocDetail, MocListQuery, MocPatch
+
+log = structlog.get_logger()
+
+# pg_trgm word_similarity: one typo in a 6-letter word scores ~0.57, under the default 0.6.
+FUZZY_THRESHOLD = 0.5
+_TITLE_CONSTRAINT = "moc_instructions_user_title_key"
+# CHECK constraints of migration 0001 that name a rule rather than a column
+_CHECK_FIELDS = {
+    "moc_instructions_moc_author_check": "author",
+    "moc_instructions_set_brand_check": "brand",
+}
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def list_mocs(user_id: str, query: MocListQuery) -> Page:
+    """The caller's MOCs, newest first, or ranked by `search`; `tag` filters exactly."""
+    rows, total = cache.cached_page(
+        keys.moc_list(user_id, query.page, query.limit, query.search, query.tag),
+        cache.TTL_LIST_S,
+        lambda: _load_page(user_id, query),
+        tag=keys.moc_list_tag(user_id),
+    )
+    return Page(rows, total, query.page)
+
+
+def get_moc(user_id: str, moc_id: UUID) -> RawJson:
+    """The MOC with files, images and parts lists; another user's id is a plain 404."""
+    return cache.cached_owned(
+        user_id, keys.moc_detail(moc_id), cache.TTL_DETAIL_S, lambda: _load_detail(user_id, moc_id)
+    )
+
+
+def _load_detail(user_id: str, moc_id: UUID) -> MocDetail:
+    with db.connection() as conn:
+        detail = repository.select_moc_detail(conn, user_id, moc_id)
+    if detail is None:
+        raise _not_found()
+    return detail
+
+
+def _load_page(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]:
+    if query.search:
+        return search.with_fallback(
+            lambda: _search_opensearch(user_id, query),
+            lambda: _search_postgres(user_id, query),
+            what="mocs",
+        )
+    with db.connection() as conn:
+        return repository.select_mocs_page(
+            conn, user_id, limit=query.limit, offset=query.offset, tag=query.tag or None
+        )
+
+
+def _search_opensearch(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]:
+    body = search.build_search_body(
+        user_id,
+        query.search,
+        page=query.page,
+        limit=query.limit,
+        filters={"tags": query.tag} if query.tag else None,
+    )
+    ids, total = search.search_ids(search_index.INDEX, body)
+    if not ids:
+        return [], total
+    with db.connection() as conn:
+        # rows come from PostgreSQL, the source of truth; the index only ranks
+        return repository.select_mocs_by_ids(conn, user_id, ids), total
+
+
+def _search_postgres(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]:
+    # a transaction because the similarity threshold is set for this transaction only
+    with db.transaction() as conn:
+        return repository.select_mocs_matching(
+            conn,
+            user_id,
+            query.search,
+            limit=query.limit,
+            offset=query.offset,
+            tag=query.tag or None,
+            threshold=FUZZY_THRESHOLD,
+        )
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def create_moc(user_id: str, data: MocCreate) -> Moc:
+    """Insert a MOC; a title the user already has is a 409 (the unique constraint decides, so
+    two concurrent creates give one 201 and one 409)."""
+    with _integrity_errors(data.title), db.transaction() as conn:
+        moc = repository.insert_moc(conn, user_id, data.model_dump())
+    cache.invalidate_tag(keys.moc_list_tag(user_id))
+    _index(moc)
+    log.info("moc_created", moc_id=str(moc.id))
+    return moc
+
+
+def update_moc(user_id: str, moc_id: UUID, patch: MocPatch) -> Moc:
+    """Change the fields sent; the type rules and the unique title are re-checked by the
+    database on the merged row, so changing `type` alone can fail with 400."""
+    changes = patch.changes()
+    with _integrity_errors(changes.get("title")), db.transaction() as conn:
+        moc = repository.update_moc(conn, user_id, moc_id, changes)
+    if moc is None:
+        raise _not_found()
+    _invalidate(user_id, moc_id)
+    _index(moc)
+    log.info("moc_updated", moc_id=str(moc_id), fields=sorted(changes))
+    return moc
+
+
+def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
+    """Delete the rows (files, links, parts lists cascade), then the S3 objects: a failure
+    between the two leaves orphaned objects, logged for a retry, never a row without its file."""
+    with db.transaction() as conn:
+        deleted = repository.delete_moc(conn, user_id, moc_id)
+    if not deleted:
+        raise _not_found()
+    _invalidate(user_id, moc_id)
+    search.delete_document(search_index.INDEX, str(moc_id))
+    prefix = keys.moc_files_prefix(user_id, moc_id)
+    failed = storage.delete_prefix(prefix)
+    if failed:
+        log.error("moc_objects_not_deleted", moc_id=str(moc_id), prefix=prefix, keys=failed)
+        metrics.emit("MocObjectsNotDeleted", len(failed))
+    log.info("moc_deleted", moc_id=str(moc_id))
+    return MocDeleted(id=moc_id)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _not_found() -> NotFoundError:
+    # the same answer for a missing id and another user's id: existence never leaks
+    return NotFoundError("MOC not found")
+
+
+def _invalidate(user_id: str, moc_id: UUID) -> None:
+    cache.delete(keys.moc_detail(moc_id))
+    cache.invalidate_tag(keys.moc_list_tag(user_id))
+
+
+@functools.cache
+def _ensure_index() -> None:
+    # once per container, so the first write never auto-creates an index with guessed
+    # mappings; raises (and is retried next time) while OpenSearch is unavailable
+    search.ensure_index(search_index.INDEX, search_index.DEFINITION)
+
+
+def _index(moc: Moc) -> None:
+    """Best effort: a failure is logged with the id by lego_common.search, for a reindex."""
+    with contextlib.suppress(search.SearchUnavailableError):
+        _ensure_index()
+    search.index_document(search_index.INDEX, str(moc.id), search_index.document(moc))
+
+
+@contextlib.contextmanager
+def _integrity_errors(title: str | None) -> Iterator[None]:
+    """Constraint violations as API errors: unique title -> 409, CHECK -> 400."""
+    try:
+        yield
+    except psycopg.errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != _TITLE_CONSTRAINT:
+            raise
+        raise ConflictError(
+            f"a MOC titled {title!r} already exists",
+            details={"formErrors": [], "fieldErrors": {"title": ["already exists"]}},
+        ) from None
+    except psycopg.errors.CheckViolation as exc:
+        name = exc.diag.constraint_name or ""
+        field = _CHECK_FIELDS.get(name) or name.removeprefix("moc_instructions_").removesuffix(
+            "_check"
+        )
+        message = (
+            f"{field} is required for this type" if name in _CHECK_FIELDS else f"invalid {field}"
+        )
+        raise ValidationError(
+            message, details={"formErrors": [], "fieldErrors": {field: [message]}}
+        ) from None
