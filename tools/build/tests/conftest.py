@@ -82,3 +82,15 @@ def make_sandbox(dest: Path) -> Path:
 def sandbox(tmp_path: Path) -> Path:
     """A throwaway workspace: real lock and pyprojects, stand-in health/mocs handlers."""
     return make_sandbox(tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def built_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sandbox already built for arm64 into dist/ (tests that only read it share one)."""
+    from lego_build.build import Builder, build_all
+    from lego_build.functions import discover
+    from lego_build.targets import lambda_target
+
+    root = make_sandbox(tmp_path_factory.mktemp("built") / "repo")
+    build_all(Builder(root, lambda_target("arm64"), root / "dist"), discover(root).values())
+    return root

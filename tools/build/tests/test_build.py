@@ -22,29 +22,33 @@ def _builder(root: Path, dist: str = "dist", **kw: bool) -> Builder:
     return Builder(root, lambda_target("arm64"), root / dist, **kw)
 
 
-def test_build_writes_zip_and_sidecar_per_contract(sandbox: Path) -> None:
-    specs = discover(sandbox)
-    results = {r.function: r for r in build_all(_builder(sandbox), specs.values())}
+def test_build_writes_zip_and_sidecar_per_contract(built_sandbox: Path) -> None:
+    sidecar = json.loads((built_sandbox / "dist/mocs.json").read_text())
 
-    assert results["health"].status == "built"
-    assert results["mocs"].status == "built"
-    assert results["gallery"].status == "skipped"  # no handler.py: reported, not an error
-    sidecar = json.loads((sandbox / "dist/mocs.json").read_text())
     assert set(SIDECAR_FIELDS) <= set(sidecar)
     assert sidecar["zip"] == "dist/mocs.zip"
     assert sidecar["handler"] == "lego_mocs.handler.lambda_handler"
     assert (sidecar["runtime"], sidecar["architecture"]) == ("python3.13", "arm64")
     assert sidecar["platform"] == "manylinux_2_34_aarch64"
-    assert verify_zip(sandbox / "dist/mocs.zip", sidecar) == []
+    assert verify_zip(built_sandbox / "dist/mocs.zip", sidecar) == []
+    assert not (built_sandbox / "dist/gallery.json").exists()  # no handler.py: skipped
 
 
-def test_build_arm64_takes_aarch64_wheels_and_leaves_boto3_to_the_runtime(sandbox: Path) -> None:
-    build_all(_builder(sandbox), [discover(sandbox)["mocs"]])
+def test_build_without_handler_is_skipped_not_failed(sandbox: Path) -> None:
+    [result] = build_all(_builder(sandbox), [discover(sandbox)["gallery"]])
 
-    sidecar = json.loads((sandbox / "dist/mocs.json").read_text())
-    with zipfile.ZipFile(sandbox / "dist/mocs.zip") as zf:
+    assert result.status == "skipped"
+    assert "handler.py" in result.error
+
+
+def test_build_arm64_takes_aarch64_wheels_and_leaves_boto3_to_the_runtime(
+    built_sandbox: Path,
+) -> None:
+    sidecar = json.loads((built_sandbox / "dist/mocs.json").read_text())
+    with zipfile.ZipFile(built_sandbox / "dist/mocs.zip") as zf:
         names = zf.namelist()
     compiled = [n for n in names if n.startswith("pydantic_core/") and n.endswith(".so")]
+
     assert compiled
     assert all("aarch64" in n for n in compiled)
     assert not any(n.startswith(("boto3/", "botocore/")) for n in names)
@@ -55,35 +59,30 @@ def test_build_arm64_takes_aarch64_wheels_and_leaves_boto3_to_the_runtime(sandbo
     assert "lego_common/keys.py" in names
 
 
-def test_second_build_with_same_inputs_reuses_the_zip(sandbox: Path) -> None:
-    specs = [discover(sandbox)["health"]]
-    build_all(_builder(sandbox), specs)
-    mtime = (sandbox / "dist/health.zip").stat().st_mtime_ns
+def test_second_build_with_same_inputs_reuses_the_zip(built_sandbox: Path) -> None:
+    mtime = (built_sandbox / "dist/health.zip").stat().st_mtime_ns
 
-    again = build_all(_builder(sandbox), specs)
+    again = build_all(_builder(built_sandbox), [discover(built_sandbox)["health"]])
 
     assert again[0].status == "cached"
-    assert (sandbox / "dist/health.zip").stat().st_mtime_ns == mtime
+    assert (built_sandbox / "dist/health.zip").stat().st_mtime_ns == mtime
 
 
-def test_clean_rebuild_is_byte_identical(sandbox: Path) -> None:
-    specs = list(discover(sandbox).values())
-    first = build_all(_builder(sandbox, "dist-a"), specs)
+def test_clean_rebuild_is_byte_identical(built_sandbox: Path) -> None:
+    specs = [s for s in discover(built_sandbox).values() if s.has_handler]
     # Touch every source: timestamps must not leak into the zip.
-    for path in (sandbox / "packages").rglob("*.py"):
+    for path in (built_sandbox / "packages").rglob("*.py"):
         os.utime(path, (2_000_000_000, 2_000_000_000))
 
-    second = build_all(_builder(sandbox, "dist-b", force=True), specs)
+    rebuilt = build_all(_builder(built_sandbox, "dist-clean", force=True), specs)
 
-    built = [r.function for r in first if r.status == "built"]
-    assert built == ["health", "mocs"]
-    for name in built:
-        assert (sandbox / f"dist-a/{name}.zip").read_bytes() == (
-            sandbox / f"dist-b/{name}.zip"
+    assert [r.function for r in rebuilt if r.status == "built"] == ["health", "mocs"]
+    for result in rebuilt:
+        first = json.loads((built_sandbox / f"dist/{result.function}.json").read_text())
+        assert (built_sandbox / f"dist/{result.function}.zip").read_bytes() == (
+            built_sandbox / f"dist-clean/{result.function}.zip"
         ).read_bytes()
-    assert [r.sidecar["source_code_hash"] for r in first if r.sidecar] == [
-        r.sidecar["source_code_hash"] for r in second if r.sidecar
-    ]
+        assert result.sidecar["source_code_hash"] == first["source_code_hash"]
 
 
 def test_changed_source_rebuilds_and_revert_restores_the_hash(sandbox: Path) -> None:

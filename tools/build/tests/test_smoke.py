@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 from lego_build.budgets import check_sizes
-from lego_build.functions import discover
+from lego_build.functions import discover, find_root
 from lego_build.smoke import run_smoke
-
-from .conftest import REPO_ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+REPO_ROOT = find_root(__import__("pathlib").Path(__file__).parent)
 
 
 def test_smoke_sandbox_handlers_answer_from_their_unpacked_zips(

@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from lego_build import resolve
-from lego_build.budgets import check_sizes
+from lego_build.budgets import check_sizes, human_bytes
 from lego_build.targets import LAMBDA_RUNTIME
-from lego_build.zipper import file_digest, lambda_hash, package_files, site_files, write_zip
+from lego_build.zipper import (
+    file_digest,
+    lambda_hash,
+    largest_top_levels,
+    package_files,
+    site_files,
+    write_zip,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -65,6 +72,14 @@ def _installed_versions(site: Path) -> dict[str, str]:
             fields.setdefault(key.strip(), value.strip())
         versions[resolve.normalize(fields["Name"])] = fields["Version"]
     return dict(sorted(versions.items()))
+
+
+def _explain(warnings: tuple[str, ...], zip_path: Path) -> list[str]:
+    """Budget warnings, each followed by what takes the space."""
+    if not warnings:
+        return []
+    largest = ", ".join(f"{n} {human_bytes(b)}" for n, b in largest_top_levels(zip_path))
+    return [f"{w}; largest (zipped): {largest}" for w in warnings]
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -165,7 +180,7 @@ class Builder:
             verdict = check_sizes(spec.name, previous["zipped_bytes"], previous["unzipped_bytes"])
             return BuildResult(
                 spec.name, "cached", zip_path=zip_path, sidecar=previous,
-                warnings=list(verdict.warnings),
+                warnings=_explain(verdict.warnings, zip_path),
             )  # fmt: skip
 
         self.dist_dir.mkdir(parents=True, exist_ok=True)
@@ -205,7 +220,11 @@ class Builder:
         }
         _write_text_atomic(sidecar_path, json.dumps(sidecar, indent=2) + "\n")
         return BuildResult(
-            spec.name, "built", zip_path=zip_path, sidecar=sidecar, warnings=list(verdict.warnings)
+            spec.name,
+            "built",
+            zip_path=zip_path,
+            sidecar=sidecar,
+            warnings=_explain(verdict.warnings, zip_path),
         )
 
     def _key(self, spec: FunctionSpec, plan: resolve.Plan, sources: list[tuple[str, Path]]) -> str:

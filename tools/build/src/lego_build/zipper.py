@@ -116,3 +116,12 @@ def write_zip(dest: Path, files: Iterable[tuple[str, Path]]) -> ZipFacts:
         unzipped_bytes=unzipped,
         entries=len(ordered),
     )
+
+
+def largest_top_levels(zip_path: Path, top: int = 4) -> list[tuple[str, int]]:
+    """(top-level entry, compressed bytes) of the biggest contributors to a zip."""
+    sizes: Counter[str] = Counter()
+    with zipfile.ZipFile(zip_path) as zf:
+        for info in zf.infolist():
+            sizes[info.filename.split("/", 1)[0]] += info.compress_size
+    return sizes.most_common(top)
