@@ -1,0 +1,100 @@
+"""The JWT authorizer, as API Gateway's HTTP API runs it for a Cognito user pool.
+
+API Gateway checks (docs "Controlling access to HTTP APIs with JWT authorizers"): the token
+comes from the identity source; its signature against the issuer's JWKS (`kid` picks the key);
+`iss` equals the configured issuer; `aud`, or `client_id` when there is no `aud`, is one of the
+configured audiences; `exp` is in the future, `nbf`/`iat` are not. Cognito tokens also carry
+`token_use` (access or id). Any failure is 401 {"message":"Unauthorized"} and the function is
+never called. Verification itself is PyJWT's; the JWKS client caches the keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ALLOWED_TOKEN_USES = frozenset({"access", "id"})
+
+
+class TokenRejectedError(Exception):
+    """The request carries no token or one the authorizer refuses (the reason is for logs)."""
+
+
+@dataclass
+class JwtAuthorizer:
+    """Verifies Cognito JWTs: issuer, audiences (app client ids) and the JWKS to fetch keys from.
+
+    Deployed, the JWKS lives at `{issuer}/.well-known/jwks.json`; locally moto serves it at
+    `{moto}/{pool_id}/.well-known/jwks.json` while the tokens still name the AWS issuer URL.
+    """
+
+    issuer: str
+    audiences: frozenset[str]
+    jwks_url: str
+    leeway_s: int = 0
+    _jwks: jwt.PyJWKClient | None = field(default=None, init=False, repr=False)
+
+    def _keys(self) -> jwt.PyJWKClient:
+        if self._jwks is None:
+            self._jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=300, timeout=5)
+        return self._jwks
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or TokenRejectedError saying why it was refused."""
+        try:
+            key = self._keys().get_signing_key_from_jwt(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": ["exp", "iss", "sub"], "verify_aud": False},
+            )
+        except jwt.PyJWKClientConnectionError as exc:
+            raise TokenRejectedError(f"JWKS unreachable: {exc}") from None
+        except jwt.PyJWTError as exc:
+            raise TokenRejectedError(f"{type(exc).__name__}: {exc}") from None
+        token_use = claims.get("token_use")
+        if token_use not in ALLOWED_TOKEN_USES:
+            raise TokenRejectedError(f"token_use {token_use!r} is not access or id")
+        # API Gateway checks aud when present, else client_id (Cognito access tokens have no aud).
+        audience = claims.get("aud", claims.get("client_id"))
+        audiences = audience if isinstance(audience, list) else [audience]
+        if not any(isinstance(a, str) and a in self.audiences for a in audiences):
+            raise TokenRejectedError("aud/client_id is not an allowed audience")
+        return claims
+
+
+def token_from(headers: Mapping[str, str], cookies: Mapping[str, str]) -> str:
+    """The bearer token: `Authorization: Bearer <jwt>` first, else the seed's `token` cookie."""
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        if not value:  # API Gateway also accepts the bare token as the header value
+            return scheme
+        raise TokenRejectedError("Authorization header is not `Bearer <token>`")
+    token = cookies.get("token", "").strip()
+    if token:
+        return token
+    raise TokenRejectedError("no token in the Authorization header or the token cookie")
+
+
+def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as payload 2.0 carries them: every value a string, arrays as "[a b]"."""
+    out: dict[str, str] = {}
+    for name, value in claims.items():
+        if isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            out[name] = "[" + " ".join(str(v) for v in value) + "]"
+        else:
+            out[name] = str(value)
+    return out
