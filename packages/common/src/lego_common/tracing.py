@@ -34,8 +34,9 @@ def subsegment(name: str, **annotations: str) -> Iterator[None]:
         yield
         return
     with recorder.in_subsegment(name[:200]) as sub:
-        for key, value in annotations.items():
-            sub.put_annotation(key, value)
+        if sub is not None:  # None outside a traced invocation (context missing)
+            for key, value in annotations.items():
+                sub.put_annotation(key, value)
         yield
 
 

@@ -1,0 +1,78 @@
+"""Behaviour only a fresh interpreter shows: lazy imports, JSON log lines, the X-Ray seam."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+_BASE_ENV = {
+    k: v for k, v in os.environ.items() if not k.startswith(("DB_", "REDIS_", "OPENSEARCH_"))
+}
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**_BASE_ENV, "AWS_EC2_METADATA_DISABLED": "true", **env},
+        timeout=60,
+        check=True,
+    )
+
+
+def test_health_handler_imports_no_boto3_pillow_or_opensearch() -> None:
+    code = (
+        "import sys, json\n"
+        "from lego_health.handler import lambda_handler\n"
+        "from lego_common.testing.events import http_event\n"
+        "lambda_handler(http_event('GET /health'), None)\n"
+        "heavy = ['boto3', 'botocore', 'PIL', 'opensearchpy', 'aws_xray_sdk', 'pydantic']\n"
+        "print(json.dumps({m: m in sys.modules for m in heavy}))\n"
+    )
+    loaded = json.loads(_run(code).stdout.strip().splitlines()[-1])
+    assert loaded == {
+        "boto3": False,
+        "botocore": False,
+        "PIL": False,
+        "opensearchpy": False,
+        "aws_xray_sdk": False,
+        "pydantic": False,
+    }
+
+
+def test_dispatcher_logs_json_lines_with_request_context() -> None:
+    code = (
+        "from lego_common import http\n"
+        "from lego_common.testing.events import http_event\n"
+        "h = http.dispatcher({'GET /x': lambda req: {'ok': req.user_id}})\n"
+        "h(http_event('GET /x', user_id='alice', request_id='req-42'), None)\n"
+    )
+    out = _run(code, DEPLOY_COLOUR="green", FUNCTION_NAME="mocs").stdout
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    completed = next(line for line in lines if line.get("event") == "request_completed")
+    assert completed["request_id"] == "req-42"
+    assert completed["user_id"] == "alice"
+    assert completed["function"] == "mocs"
+    assert completed["colour"] == "green"
+    assert completed["level"] == "info"
+    assert completed["status"] == 200
+    cold = next(line for line in lines if "_aws" in line)
+    assert cold["ColdStart"] == 1
+
+
+@pytest.mark.parametrize("enabled", ["true", "false"])
+def test_tracing_seam_works_with_and_without_xray(enabled: str) -> None:
+    code = (
+        "import sys\n"
+        "from lego_common import tracing\n"
+        "with tracing.subsegment('GET /x', route='x'):\n"
+        "    pass\n"
+        "print('aws_xray_sdk' in sys.modules)\n"
+    )
+    result = _run(code, TRACING_ENABLED=enabled, AWS_XRAY_CONTEXT_MISSING="LOG_ERROR")
+    assert result.stdout.strip().splitlines()[-1] == ("True" if enabled == "true" else "False")
