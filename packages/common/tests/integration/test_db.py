@@ -71,3 +71,20 @@ def test_unreachable_database_raises_service_unavailable() -> None:
         db.ping()
     assert info.value.status == 503
     assert info.value.code == "SERVICE_UNAVAILABLE"
+
+
+@pytest.mark.usefixtures("db_down")
+def test_data_route_with_database_down_answers_503_service_unavailable() -> None:
+    from lego_common import http
+    from lego_common.testing.events import http_event, response_json
+
+    def count_items(req: http.Request) -> int:
+        with db.connection() as conn:
+            row = conn.execute("SELECT count(*) FROM wishlist_items").fetchone()
+        return int(row[0]) if row else 0
+
+    response = http.dispatcher({"GET /n": count_items})(http_event("GET /n", user_id="u"), None)
+    assert response["statusCode"] == 503
+    error = response_json(response)["error"]
+    assert error["code"] == "SERVICE_UNAVAILABLE"
+    assert error["message"] == "database unavailable"
