@@ -2,6 +2,7 @@
 # Each line turns off one thing moto cannot create or read back; terraform/README.md
 # ("moto switches") says what covers it instead. Real envs never use this file.
 enable_search               = false # OpenSearch: the provider waits ~10 min for the domain (+1 for its policy)
+enable_cache                = false # ElastiCache: the provider reads member cache clusters back; moto does not register them
 enable_custom_domain        = false # API Gateway v2 custom domain never reaches AVAILABLE in moto
 create_hosted_zone          = true  # moto picks hosted-zone ids itself, so a zone passed by id cannot exist
 enable_cdn                  = false # CloudFront OAC and cache behaviours do not read back (perpetual drift)

@@ -51,8 +51,8 @@ locals {
       {
         ConnectDatabase = { actions = ["rds-db:connect"], resources = [module.database.connect_resource_arn] }
       },
-      contains(local.redis_users, fn) ? {
-        ReadCacheToken = { actions = ["secretsmanager:GetSecretValue"], resources = [module.cache.auth_secret_arn] }
+      var.enable_cache && contains(local.redis_users, fn) ? {
+        ReadCacheToken = { actions = ["secretsmanager:GetSecretValue"], resources = [module.cache[0].auth_secret_arn] }
       } : {},
       contains(keys(local.s3_access), fn) ? {
         UseObjects     = { actions = local.s3_access[fn].actions, resources = [for p in local.s3_access[fn].prefixes : "${module.storage.bucket_arn}/${p}/*"] }
@@ -83,9 +83,9 @@ locals {
         S3_BUCKET       = module.storage.bucket_name
         ASSETS_BASE_URL = module.storage.assets_base_url
       },
-      contains(local.redis_users, fn) ? {
-        REDIS_URL             = module.cache.url
-        REDIS_AUTH_SECRET_ARN = module.cache.auth_secret_arn
+      var.enable_cache && contains(local.redis_users, fn) ? {
+        REDIS_URL             = module.cache[0].url
+        REDIS_AUTH_SECRET_ARN = module.cache[0].auth_secret_arn
       } : {},
       var.enable_search && contains(keys(local.search_access), fn) ? {
         OPENSEARCH_URL  = module.search[0].url
@@ -143,6 +143,7 @@ module "database" {
 
 module "cache" {
   source = "../../modules/cache"
+  count  = var.enable_cache ? 1 : 0
 
   name                   = local.name
   subnet_ids             = module.network.private_subnet_ids
@@ -291,7 +292,7 @@ module "monitoring" {
   api                = { id = module.api.api_id, stage = module.api.stage_name }
   db_instance_id     = module.database.instance_id
   db_proxy_name      = module.database.proxy_name
-  cache_cluster_ids  = module.cache.member_cluster_ids
+  cache_cluster_ids  = var.enable_cache ? module.cache[0].member_cluster_ids : []
   search_domain_name = var.enable_search ? module.search[0].domain_name : null
   alarm_emails       = var.alarm_emails
   budget_limit_usd   = var.budget_limit_usd

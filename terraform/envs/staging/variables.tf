@@ -240,6 +240,13 @@ variable "enable_search" {
   nullable    = false
 }
 
+variable "enable_cache" {
+  description = "Create the ElastiCache Redis replication group (functions run without a cache when REDIS_URL is unset). moto: off, the provider reads member cache clusters back and moto does not register them."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "enable_custom_domain" {
   description = "API Gateway custom domain for api_domain_name. moto: off, the domain never reaches AVAILABLE."
   type        = bool

@@ -19,6 +19,6 @@ output "replication_group_id" {
 }
 
 output "member_cluster_ids" {
-  description = "Cache cluster ids of the members (CacheClusterId alarm dimension)."
-  value       = sort(tolist(aws_elasticache_replication_group.this.member_clusters))
+  description = "Cache cluster ids of the members (CacheClusterId alarm dimension), known at plan time: ElastiCache names them <group>-001, -002, ..."
+  value       = [for index in range(var.node_count) : format("%s-%03d", var.name, index + 1)]
 }

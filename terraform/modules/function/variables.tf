@@ -38,7 +38,7 @@ variable "build" {
     error_message = "build.architecture must be arm64 or x86_64."
   }
   validation {
-    condition     = can(base64decode(var.build.source_code_hash)) && length(var.build.source_code_hash) == 44
+    condition     = can(regex("^[A-Za-z0-9+/]{43}=$", var.build.source_code_hash))
     error_message = "build.source_code_hash must be the base64 SHA-256 of the zip (44 characters), as Lambda reports it."
   }
 }

@@ -93,42 +93,41 @@ resource "aws_security_group" "this" {
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "this" {
+# aws_security_group_rule rather than aws_vpc_security_group_*_rule: the newer resources read
+# back with an account-prefixed group id and no description in moto (perpetual drift).
+resource "aws_security_group_rule" "ingress" {
   for_each = local.ingress
 
-  security_group_id            = aws_security_group.this[each.value.sg].id
-  referenced_security_group_id = aws_security_group.this[each.value.from].id
-  ip_protocol                  = "tcp"
-  from_port                    = each.value.port
-  to_port                      = each.value.port
-  description                  = each.value.description
-
-  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+  type                     = "ingress"
+  security_group_id        = aws_security_group.this[each.value.sg].id
+  source_security_group_id = aws_security_group.this[each.value.from].id
+  protocol                 = "tcp"
+  from_port                = each.value.port
+  to_port                  = each.value.port
+  description              = each.value.description
 }
 
-resource "aws_vpc_security_group_egress_rule" "this" {
+resource "aws_security_group_rule" "egress" {
   for_each = local.egress
 
-  security_group_id            = aws_security_group.this[each.value.sg].id
-  referenced_security_group_id = aws_security_group.this[each.value.to].id
-  ip_protocol                  = "tcp"
-  from_port                    = each.value.port
-  to_port                      = each.value.port
-  description                  = each.value.description
-
-  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+  type                     = "egress"
+  security_group_id        = aws_security_group.this[each.value.sg].id
+  source_security_group_id = aws_security_group.this[each.value.to].id
+  protocol                 = "tcp"
+  from_port                = each.value.port
+  to_port                  = each.value.port
+  description              = each.value.description
 }
 
 # S3 through the gateway endpoint: egress to the S3 prefix list only.
-resource "aws_vpc_security_group_egress_rule" "lambda_to_s3" {
+resource "aws_security_group_rule" "lambda_to_s3" {
+  type              = "egress"
   security_group_id = aws_security_group.this["lambda"].id
-  prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
-  ip_protocol       = "tcp"
+  prefix_list_ids   = [aws_vpc_endpoint.s3.prefix_list_id]
+  protocol          = "tcp"
   from_port         = 443
   to_port           = 443
   description       = "functions to S3 (gateway endpoint)"
-
-  tags = merge(var.tags, { Name = "${var.name}-lambda-to-s3" })
 }
 
 ################################################################################
