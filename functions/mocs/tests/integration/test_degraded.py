@@ -1,0 +1,59 @@
+"""Dependencies down: Redis and OpenSearch are optimisations (warning, success); PostgreSQL is
+not (503)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import structlog
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def test_every_route_redis_down_succeeds_and_logs_warning(
+    api: Callable[..., Any],
+    redis_outage: Callable[[], contextlib.AbstractContextManager[None]],
+    user_id: str,
+) -> None:
+    with redis_outage(), structlog.testing.capture_logs() as logs:
+        status, created = api(
+            "POST /api/mocs", user_id, body={"title": "Castle", "type": "moc", "author": "Ann"}
+        )
+        moc_id = created["data"]["id"]
+        listed = api("GET /api/mocs", user_id)
+        fetched = api("GET /api/mocs/{id}", user_id, moc_id=moc_id)
+        patched = api("PATCH /api/mocs/{id}", user_id, moc_id=moc_id, body={"theme": "Castle"})
+        deleted = api("DELETE /api/mocs/{id}", user_id, moc_id=moc_id)
+    assert [status, listed[0], fetched[0], patched[0], deleted[0]] == [201, 200, 200, 200, 200]
+    assert listed[1]["total"] == 1
+    warnings = [e for e in logs if e["event"] == "cache_unavailable"]
+    assert warnings
+    assert all(e["log_level"] == "warning" for e in warnings)
+
+
+@pytest.mark.usefixtures("no_opensearch")
+def test_create_moc_opensearch_down_returns_201_and_logs_id_for_reindex(
+    api: Callable[..., Any], user_id: str
+) -> None:
+    with structlog.testing.capture_logs() as logs:
+        status, body = api(
+            "POST /api/mocs", user_id, body={"title": "Castle", "type": "moc", "author": "Ann"}
+        )
+    assert status == 201
+    failures = [e for e in logs if e["event"] == "search_index_failed"]
+    assert [e["doc_id"] for e in failures] == [body["data"]["id"]]
+
+
+@pytest.mark.usefixtures("db_down")
+@pytest.mark.parametrize(
+    ("route_key", "body"),
+    [("GET /api/mocs", None), ("POST /api/mocs", {"title": "C", "type": "set", "brand": "L"})],
+)
+def test_route_database_down_returns_503(
+    api: Callable[..., Any], user_id: str, route_key: str, body: Any
+) -> None:
+    status, answer = api(route_key, user_id, body=body)
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")

@@ -1,0 +1,80 @@
+"""GET /api/mocs without search: newest first, pages, totals, tag filter, cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def _titles(body: dict[str, Any]) -> list[str]:
+    return [moc["title"] for moc in body["data"]]
+
+
+def test_list_mocs_returns_own_newest_first_with_total(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str, other_user_id: str
+) -> None:
+    for title in ("first", "second", "third"):
+        new_moc(user_id, title=title)
+    new_moc(other_user_id, title="not mine")
+    status, body = api("GET /api/mocs", user_id)
+    assert status == 200
+    assert body["success"] is True
+    assert (body["total"], body["page"]) == (3, 1)
+    assert _titles(body) == ["third", "second", "first"]
+
+
+def test_list_mocs_last_page_is_partial_and_past_end_is_empty(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    for n in range(5):
+        new_moc(user_id, title=f"m{n}")
+    last = api("GET /api/mocs", user_id, query={"page": "3", "limit": "2"})[1]
+    past = api("GET /api/mocs", user_id, query={"page": "4", "limit": "2"})[1]
+    assert (_titles(last), last["total"], last["page"]) == (["m0"], 5, 3)
+    assert (past["data"], past["total"], past["page"]) == ([], 5, 4)
+
+
+def test_list_mocs_new_user_returns_empty_page_with_zero_total(
+    api: Callable[..., Any], user_id: str
+) -> None:
+    assert api("GET /api/mocs", user_id)[1] == {"success": True, "data": [], "total": 0, "page": 1}
+
+
+def test_list_mocs_tag_filter_counts_only_tagged(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    new_moc(user_id, title="a", tags=["castle", "grey"])
+    new_moc(user_id, title="b", tags=["space"])
+    new_moc(user_id, title="c", tags=["castle"])
+    body = api("GET /api/mocs", user_id, query={"tag": "castle", "limit": "1"})[1]
+    assert (_titles(body), body["total"]) == (["c"], 2)
+
+
+@pytest.mark.parametrize(
+    "query", [{"page": "0"}, {"limit": "0"}, {"limit": "101"}, {"page": "two"}, {"sort": "x"}]
+)
+def test_list_mocs_bad_query_returns_400_not_clamped(
+    api: Callable[..., Any], user_id: str, query: dict[str, str]
+) -> None:
+    status, body = api("GET /api/mocs", user_id, query=query)
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_list_mocs_after_create_and_delete_reflects_writes_with_cache_on(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    kept = new_moc(user_id, title="kept")
+    assert _titles(api("GET /api/mocs", user_id)[1]) == ["kept"]  # cached now
+    status, _ = api(
+        "POST /api/mocs", user_id, body={"title": "new", "type": "moc", "author": "Ann"}
+    )
+    assert status == 201
+    assert _titles(api("GET /api/mocs", user_id)[1]) == ["new", "kept"]
+    assert api("DELETE /api/mocs/{id}", user_id, moc_id=kept.id)[0] == 200
+    body = api("GET /api/mocs", user_id)[1]
+    assert (_titles(body), body["total"]) == (["new"], 1)
