@@ -93,9 +93,14 @@ def invoke(
     env: dict[str, str],
     *,
     python_flags: tuple[str, ...] = (),
+    write_bytecode: bool = False,
 ) -> Invocation:
-    """Import `handler` with only `paths` (plus the stdlib) importable and call it once."""
-    cmd = [sys.executable, "-I", "-S", *python_flags, str(INVOKE_SCRIPT), "--handler", handler]
+    """Import `handler` with only `paths` (plus the stdlib) importable and call it once.
+
+    -B by default: Lambda's /var/task is read-only, so every cold start compiles our .py files.
+    """
+    flags = [*python_flags] if write_bytecode else ["-B", *python_flags]
+    cmd = [sys.executable, "-I", "-S", *flags, str(INVOKE_SCRIPT), "--handler", handler]
     for path in paths:
         cmd += ["--path", str(path)]
     if event is not None:
