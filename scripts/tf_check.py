@@ -112,8 +112,9 @@ def artifacts(out_dir: str) -> int:
     return 0
 
 
-def checkov_summary(report: str) -> int:
+def checkov_summary(report: str, config: str = str(TF / ".checkov.yaml")) -> int:
     """Print checkov's counts and every failure; non-zero when anything failed."""
+    skip_ids = re.findall(r"^\s*-\s*(CKV\w+)", Path(config).read_text(), flags=re.M)
     data = json.loads(Path(report).read_text())
     reports = data if isinstance(data, list) else [data]
     passed = failed = skipped = 0
@@ -124,7 +125,8 @@ def checkov_summary(report: str) -> int:
         skipped += summary.get("skipped", 0)
         for check in entry.get("results", {}).get("failed_checks", []):
             print(f"  FAIL {check['check_id']} {check['resource']} ({check['file_path']}): {check['check_name']}")
-    print(f"  checkov: passed={passed} failed={failed} skipped={skipped}")
+    print(f"  checkov: passed={passed} failed={failed} skipped={skipped} (inline)")
+    print(f"  checkov: {len(skip_ids)} check ids skipped by {Path(config).name}, each with its reason: {' '.join(skip_ids)}")
     return 1 if failed else 0
 
 

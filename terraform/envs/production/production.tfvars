@@ -3,8 +3,8 @@
 stage  = "production"
 region = "us-east-1"
 
-vpc_cidr = "10.40.0.0/16"
-az_count = 3
+vpc_cidr           = "10.40.0.0/16"
+availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
 
 db = {
   instance_class        = "db.r6g.large"

@@ -60,10 +60,9 @@ variable "vpc_cidr" {
   }
 }
 
-variable "az_count" {
-  description = "Availability zones of the private subnets (2+)."
-  type        = number
-  default     = 2
+variable "availability_zones" {
+  description = "Availability zones of the private subnets (2+; production 3)."
+  type        = list(string)
   nullable    = false
 }
 

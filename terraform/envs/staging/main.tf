@@ -114,7 +114,7 @@ module "network" {
 
   name                    = local.name
   cidr_block              = var.vpc_cidr
-  az_count                = var.az_count
+  availability_zones      = var.availability_zones
   kms_key_arn             = module.kms.key_arn
   flow_log_retention_days = var.log_retention_days
 }

@@ -3,8 +3,8 @@
 stage  = "staging"
 region = "us-east-1"
 
-vpc_cidr = "10.30.0.0/16"
-az_count = 2
+vpc_cidr           = "10.30.0.0/16"
+availability_zones = ["us-east-1a", "us-east-1b"]
 
 db = {
   instance_class        = "db.t4g.medium"

@@ -2,14 +2,10 @@
 # reached through VPC endpoints (no NAT on the data path), and each security group opens only
 # the one port its callers use.
 
-data "aws_availability_zones" "available" {
-  state = "available"
-}
-
 data "aws_region" "current" {}
 
 locals {
-  azs = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  azs = var.availability_zones
 
   # Who may talk to whom, and on which port: the only paths the functions use.
   ingress = {

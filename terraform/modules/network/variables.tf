@@ -18,14 +18,13 @@ variable "cidr_block" {
   }
 }
 
-variable "az_count" {
-  description = "Availability zones to spread the private subnets over (RDS and OpenSearch need 2+)."
-  type        = number
-  default     = 2
+variable "availability_zones" {
+  description = "Availability zones of the private subnets, pinned by name so the set never grows on its own (RDS and OpenSearch need 2+)."
+  type        = list(string)
   nullable    = false
   validation {
-    condition     = var.az_count >= 2 && var.az_count <= 4
-    error_message = "az_count must be between 2 and 4."
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 4 && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "availability_zones must list 2 to 4 distinct zones, e.g. [\"us-east-1a\", \"us-east-1b\"]."
   }
 }
 

@@ -14,7 +14,7 @@ locals {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "this" {
-  for_each = toset(["INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS", "AUDIT_LOGS"])
+  for_each = toset(["INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS"]) # AUDIT_LOGS needs fine-grained access control
 
   name              = "/aws/opensearch/${var.name}/${lower(each.key)}"
   retention_in_days = var.log_retention_days

@@ -2,9 +2,8 @@
 # CloudFront reads only the public image prefixes through origin access control.
 
 locals {
-  # Managed policies: CachingOptimized and SecurityHeadersPolicy (same ids in every account).
+  # Managed cache policy CachingOptimized (same id in every account).
   caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-  security_headers_policy_id  = "67f7725c-6f97-4210-82d7-5512b31e9d03"
   origin_id                   = "s3-${var.bucket_name}"
 }
 
@@ -129,6 +128,33 @@ resource "aws_cloudfront_origin_access_control" "this" {
   signing_protocol                  = "sigv4"
 }
 
+resource "aws_cloudfront_response_headers_policy" "this" {
+  count = var.enable_cdn ? 1 : 0
+
+  name    = "${replace(var.bucket_name, ".", "-")}-security-headers"
+  comment = "Security headers for public images"
+
+  security_headers_config {
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+    strict_transport_security {
+      access_control_max_age_sec = 31536000
+      include_subdomains         = true
+      preload                    = true
+      override                   = true
+    }
+  }
+}
+
 resource "aws_cloudfront_distribution" "this" {
   count = var.enable_cdn ? 1 : 0
 
@@ -151,7 +177,7 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = local.caching_optimized_policy_id
-    response_headers_policy_id = local.security_headers_policy_id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
   }
 
   restrictions {
