@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 with warnings.catch_warnings():  # starlette 1.x would rather use httpx2; httpx works the same
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from lego_gateway.app import Gateway, create_app
