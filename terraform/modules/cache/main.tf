@@ -5,7 +5,9 @@
 # AUTH token
 ################################################################################
 
-ephemeral "aws_secretsmanager_random_password" "auth" {
+# A fresh random value on every plan; only the first reaches the secret and the group
+# (secret_string_wo_version, ignore_changes), so the token is stable and plans stay clean.
+data "aws_secretsmanager_random_password" "auth" {
   password_length     = 64
   exclude_punctuation = true # Redis AUTH refuses some punctuation (@, ", /)
 }
@@ -21,16 +23,10 @@ resource "aws_secretsmanager_secret" "auth" {
 
 resource "aws_secretsmanager_secret_version" "auth" {
   secret_id                = aws_secretsmanager_secret.auth.id
-  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.auth.random_password
+  secret_string_wo         = data.aws_secretsmanager_random_password.auth.random_password
   secret_string_wo_version = 1 # bump to rotate
 }
 
-# auth_token is not write-only in provider 5.100, so the token also lands (sensitive) in the
-# encrypted state; read it back from the secret so there is one source of truth.
-data "aws_secretsmanager_secret_version" "auth" {
-  secret_id  = aws_secretsmanager_secret.auth.id
-  version_id = aws_secretsmanager_secret_version.auth.version_id
-}
 
 ################################################################################
 # Replication group
@@ -81,7 +77,8 @@ resource "aws_elasticache_replication_group" "this" {
   at_rest_encryption_enabled = true
   kms_key_id                 = var.kms_key_arn
   transit_encryption_enabled = true
-  auth_token                 = data.aws_secretsmanager_secret_version.auth.secret_string
+  # auth_token is not write-only in provider 5.100: it also lands (sensitive) in the encrypted state.
+  auth_token                 = data.aws_secretsmanager_random_password.auth.random_password
   snapshot_retention_limit   = var.snapshot_retention_days
   auto_minor_version_upgrade = true
   apply_immediately          = true
@@ -94,4 +91,8 @@ resource "aws_elasticache_replication_group" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    ignore_changes = [auth_token] # rotate through the secret + a new version, see above
+  }
 }

@@ -1,6 +1,6 @@
 terraform {
-  # >= 1.9: validations that refer to other variables.
-  required_version = ">= 1.9"
+  # >= 1.11: write-only attributes (secret_string_wo).
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {

@@ -1,45 +1,10 @@
 # RDS PostgreSQL 15 behind RDS Proxy (seed 001 "Connection Strategy"): functions connect to the
-# proxy with IAM auth over TLS; the proxy logs in with a generated password kept only in
-# Secrets Manager (write-only attributes: it is in no tfvars, output or state).
+# proxy with IAM auth over TLS; the proxy logs in with the master password that RDS generates,
+# keeps and rotates in Secrets Manager (manage_master_user_password): it is in no tfvars,
+# output or state.
 
 locals {
   family = "postgres${split(".", var.engine_version)[0]}"
-}
-
-################################################################################
-# Credentials (generated, never in state)
-################################################################################
-
-ephemeral "aws_secretsmanager_random_password" "master" {
-  password_length     = 40
-  exclude_punctuation = true
-}
-
-resource "aws_secretsmanager_secret" "master" {
-  name_prefix             = "${var.name}-db-credentials-"
-  description             = "Master login of ${var.name} PostgreSQL, used by RDS Proxy"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = var.deletion_protection ? 30 : 0
-
-  tags = var.tags
-}
-
-resource "aws_secretsmanager_secret_version" "master" {
-  secret_id = aws_secretsmanager_secret.master.id
-  secret_string_wo = jsonencode({
-    username = var.master_username
-    password = ephemeral.aws_secretsmanager_random_password.master.random_password
-    engine   = "postgres"
-    dbname   = var.database_name
-  })
-  # Bump to rotate: the ephemeral password is only written when this changes.
-  secret_string_wo_version = 1
-}
-
-# The instance gets the same password: read back ephemerally, never stored.
-ephemeral "aws_secretsmanager_secret_version" "master" {
-  secret_id  = aws_secretsmanager_secret.master.id
-  version_id = aws_secretsmanager_secret_version.master.version_id
 }
 
 ################################################################################
@@ -105,8 +70,8 @@ resource "aws_db_instance" "this" {
   kms_key_id                          = var.kms_key_arn
   db_name                             = var.database_name
   username                            = var.master_username
-  password_wo                         = jsondecode(ephemeral.aws_secretsmanager_secret_version.master.secret_string).password
-  password_wo_version                 = aws_secretsmanager_secret_version.master.secret_string_wo_version
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = var.kms_key_arn
   iam_database_authentication_enabled = true
   db_subnet_group_name                = aws_db_subnet_group.this.name
   vpc_security_group_ids              = [var.db_security_group_id]
@@ -156,7 +121,7 @@ resource "aws_iam_role_policy" "proxy" {
       {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = aws_secretsmanager_secret.master.arn
+        Resource = aws_db_instance.this.master_user_secret[0].secret_arn
       },
       {
         Effect    = "Allow"
@@ -181,7 +146,7 @@ resource "aws_db_proxy" "this" {
   auth {
     auth_scheme = "SECRETS"
     iam_auth    = "REQUIRED"
-    secret_arn  = aws_secretsmanager_secret.master.arn
+    secret_arn  = aws_db_instance.this.master_user_secret[0].secret_arn
     description = "master login; clients authenticate with IAM tokens"
   }
 

@@ -19,8 +19,8 @@ output "username" {
 }
 
 output "credentials_secret_arn" {
-  description = "ARN of the Secrets Manager secret with the generated credentials (never the value)."
-  value       = aws_secretsmanager_secret.master.arn
+  description = "ARN of the RDS-managed Secrets Manager secret with the master credentials (never the value)."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
 
 output "connect_resource_arn" {

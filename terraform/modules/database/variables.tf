@@ -72,7 +72,7 @@ variable "database_name" {
 }
 
 variable "master_username" {
-  description = "Login the proxy uses; the password is generated into Secrets Manager, never set here."
+  description = "Login the proxy uses; RDS generates and rotates its password in Secrets Manager, never set here."
   type        = string
   default     = "lego_admin"
   nullable    = false

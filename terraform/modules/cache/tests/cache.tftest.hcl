@@ -1,0 +1,114 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_random_password" {
+    defaults = { random_password = "mock-token-0123456789" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-AbCdEf" }
+  }
+  mock_resource "aws_db_proxy" {
+    defaults = { arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0", endpoint = "lego-api-dev.proxy-abc.us-east-1.rds.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock-bucket", bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_opensearch_domain" {
+    defaults = { arn = "arn:aws:es:us-east-1:123456789012:domain/mock", endpoint = "vpc-mock.us-east-1.es.amazonaws.com" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+variables {
+  name              = "lego-api-dev"
+  subnet_ids        = ["subnet-a", "subnet-b"]
+  security_group_id = "sg-redis"
+  kms_key_arn       = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  node_type         = "cache.t4g.micro"
+}
+
+run "encrypted_with_auth_token" {
+  command = apply
+
+  assert {
+    condition     = tobool(aws_elasticache_replication_group.this.at_rest_encryption_enabled) && aws_elasticache_replication_group.this.transit_encryption_enabled
+    error_message = "encryption at rest and in transit"
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.this.kms_key_id == var.kms_key_arn && aws_secretsmanager_secret.auth.kms_key_id == var.kms_key_arn
+    error_message = "the env key encrypts the data and the token secret"
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.this.auth_token == "mock-token-0123456789" && aws_secretsmanager_secret_version.auth.secret_string_wo_version == 1
+    error_message = "the AUTH token comes from the secret"
+  }
+  assert {
+    condition     = startswith(aws_elasticache_replication_group.this.engine_version, "7.") && one([for p in aws_elasticache_parameter_group.this[0].parameter : p.value if p.name == "maxmemory-policy"]) == "allkeys-lru"
+    error_message = "Redis 7 with allkeys-lru (seed)"
+  }
+  assert {
+    condition     = !aws_elasticache_replication_group.this.automatic_failover_enabled && !aws_elasticache_replication_group.this.multi_az_enabled
+    error_message = "one node: no failover"
+  }
+  assert {
+    condition     = startswith(output.url, "rediss://") && endswith(output.url, ":6379/0") && output.member_cluster_ids == ["lego-api-dev-001"]
+    error_message = "REDIS_URL is rediss:// and member ids are known at plan time"
+  }
+}
+
+run "two_nodes_fail_over_across_zones" {
+  command = plan
+
+  variables {
+    node_count = 2
+  }
+
+  assert {
+    condition     = aws_elasticache_replication_group.this.automatic_failover_enabled && aws_elasticache_replication_group.this.multi_az_enabled
+    error_message = "2+ nodes turn on automatic failover and multi-AZ"
+  }
+  assert {
+    condition     = output.member_cluster_ids == ["lego-api-dev-001", "lego-api-dev-002"]
+    error_message = "one alarm dimension per member"
+  }
+}
+
+run "redis_6_rejected" {
+  command = plan
+
+  variables {
+    engine_version = "6.2"
+  }
+
+  expect_failures = [var.engine_version]
+}

@@ -1,0 +1,134 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = { secret_string = "mock-token-0123456789" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-AbCdEf" }
+  }
+  mock_resource "aws_db_proxy" {
+    defaults = { arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0", endpoint = "lego-api-dev.proxy-abc.us-east-1.rds.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock-bucket", bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_opensearch_domain" {
+    defaults = { arn = "arn:aws:es:us-east-1:123456789012:domain/mock", endpoint = "vpc-mock.us-east-1.es.amazonaws.com" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+variables {
+  name               = "lego-api-dev"
+  cidr_block         = "10.20.0.0/16"
+  availability_zones = ["us-east-1a", "us-east-1b"]
+  kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+}
+
+run "private_subnets_per_zone_and_no_public_ips" {
+  command = apply
+
+  assert {
+    condition     = length(aws_subnet.private) == 2 && alltrue([for s in aws_subnet.private : !s.map_public_ip_on_launch])
+    error_message = "one private subnet per zone, never a public IP"
+  }
+  assert {
+    condition     = aws_subnet.private["us-east-1a"].cidr_block == "10.20.0.0/20" && aws_subnet.private["us-east-1b"].cidr_block == "10.20.16.0/20"
+    error_message = "subnets are /4 slices of the VPC CIDR in zone order"
+  }
+  assert {
+    condition     = length(output.private_subnet_ids) == 2
+    error_message = "outputs list one subnet per zone"
+  }
+}
+
+run "security_groups_open_only_the_used_paths" {
+  command = apply
+
+  assert {
+    condition = { for k, r in aws_security_group_rule.ingress : k => r.from_port } == {
+      proxy_from_lambda = 5432, db_from_proxy = 5432, redis_from_lambda = 6379, opensearch_from_lambda = 443, endpoints_from_lambda = 443
+    }
+    error_message = "ingress: proxy 5432, db 5432 (from the proxy only), redis 6379, opensearch 443, endpoints 443"
+  }
+  assert {
+    condition     = aws_security_group_rule.ingress["db_from_proxy"].source_security_group_id == aws_security_group.this["proxy"].id
+    error_message = "the database accepts only the proxy"
+  }
+  assert {
+    condition     = alltrue([for r in concat(values(aws_security_group_rule.ingress), values(aws_security_group_rule.egress), [aws_security_group_rule.lambda_to_s3]) : r.cidr_blocks == null || length(coalesce(r.cidr_blocks, [])) == 0])
+    error_message = "no rule opens a CIDR (no 0.0.0.0/0)"
+  }
+  assert {
+    condition     = alltrue([for r in concat(values(aws_security_group_rule.ingress), values(aws_security_group_rule.egress)) : r.from_port == r.to_port && r.protocol == "tcp"])
+    error_message = "every rule is one TCP port"
+  }
+}
+
+run "endpoints_replace_nat" {
+  command = apply
+
+  assert {
+    condition     = aws_vpc_endpoint.s3.vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.s3.service_name == "com.amazonaws.us-east-1.s3"
+    error_message = "S3 through a gateway endpoint"
+  }
+  assert {
+    condition     = contains(keys(aws_vpc_endpoint.interface), "secretsmanager") && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled])
+    error_message = "Secrets Manager (and the others) through interface endpoints with private DNS"
+  }
+  assert {
+    condition     = aws_flow_log.this.traffic_type == "ALL"
+    error_message = "flow logs record all traffic"
+  }
+}
+
+run "one_zone_rejected" {
+  command = plan
+
+  variables {
+    availability_zones = ["us-east-1a"]
+  }
+
+  expect_failures = [var.availability_zones]
+}
+
+run "bad_cidr_rejected" {
+  command = plan
+
+  variables {
+    cidr_block = "10.20.0.0/33"
+  }
+
+  expect_failures = [var.cidr_block]
+}

@@ -1,0 +1,130 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = { secret_string = "mock-token-0123456789" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-AbCdEf" }
+  }
+  mock_resource "aws_db_proxy" {
+    defaults = { arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0", endpoint = "lego-api-dev.proxy-abc.us-east-1.rds.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock-bucket", bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_opensearch_domain" {
+    defaults = { arn = "arn:aws:es:us-east-1:123456789012:domain/mock", endpoint = "vpc-mock.us-east-1.es.amazonaws.com" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+variables {
+  bucket_name = "lego-moc-files-dev"
+  kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  cors        = { allowed_origins = ["http://localhost:3002"] }
+}
+
+run "private_encrypted_versioned_bucket" {
+  command = apply
+
+  assert {
+    condition = (aws_s3_bucket_public_access_block.this.block_public_acls && aws_s3_bucket_public_access_block.this.block_public_policy
+    && aws_s3_bucket_public_access_block.this.ignore_public_acls && aws_s3_bucket_public_access_block.this.restrict_public_buckets)
+    error_message = "all four public access blocks are on"
+  }
+  assert {
+    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : r.apply_server_side_encryption_by_default[0].sse_algorithm]) == "aws:kms"
+    error_message = "SSE-KMS by default"
+  }
+  assert {
+    condition     = aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled"
+    error_message = "versioning is on"
+  }
+  assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.this.rule[0].noncurrent_version_expiration[0].noncurrent_days == 30 && aws_s3_bucket_lifecycle_configuration.this.rule[0].abort_incomplete_multipart_upload[0].days_after_initiation == 1
+    error_message = "old versions expire after 30 days, incomplete uploads after 1"
+  }
+  assert {
+    condition     = one(aws_s3_bucket_cors_configuration.this.cors_rule).allowed_origins == toset(["http://localhost:3002"])
+    error_message = "CORS allows the web app origin"
+  }
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.this.policy).Statement[0].Effect == "Deny" && jsondecode(aws_s3_bucket_policy.this.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
+    error_message = "plain HTTP is denied"
+  }
+}
+
+run "cloudfront_reads_only_public_prefixes_through_oac" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudfront_origin_access_control.this[0].signing_behavior == "always" && aws_cloudfront_origin_access_control.this[0].origin_access_control_origin_type == "s3"
+    error_message = "origin access control signs every request"
+  }
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.this.policy).Statement[1].Resource == ["arn:aws:s3:::mock-bucket/images/*", "arn:aws:s3:::mock-bucket/wishlist/*", "arn:aws:s3:::mock-bucket/avatars/*"]
+    error_message = "CloudFront may read only images/, wishlist/ and avatars/"
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
+    error_message = "viewers are sent to HTTPS"
+  }
+  assert {
+    condition     = output.assets_base_url == "https://dmock.cloudfront.net"
+    error_message = "ASSETS_BASE_URL is the distribution"
+  }
+}
+
+run "cdn_off_serves_from_bucket" {
+  command = plan
+
+  variables {
+    enable_cdn = false
+  }
+
+  assert {
+    condition     = length(aws_cloudfront_distribution.this) == 0 && length(jsondecode(aws_s3_bucket_policy.this.policy).Statement) == 1
+    error_message = "without the CDN there is no distribution and no CloudFront grant"
+  }
+}
+
+run "wildcard_origin_rejected" {
+  command = plan
+
+  variables {
+    cors = { allowed_origins = ["*"] }
+  }
+
+  expect_failures = [var.cors]
+}
