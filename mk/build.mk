@@ -2,15 +2,18 @@
 # How it works, reproducibility rules, budgets, boto3 decision: tools/build/README.md.
 
 ARCH ?= arm64
+# .pyc compiled by a Python 3.13: auto (use one if found), none, or a path (README "Bytecode").
+BYTECODE_PYTHON ?= auto
 LEGO_BUILD = $(UV) run --frozen --package lego-build lego-build
+BUILD_ARGS = --arch $(ARCH) $(if $(FN),--function $(FN)) $(if $(BYTECODE_PYTHON),--bytecode-python $(BYTECODE_PYTHON))
 
 .PHONY: build build-check build-clean
 
 build: ## Lambda zips + sidecars into dist/ (FN=mocs for one, ARCH=arm64|x86_64; unchanged = reused)
-	$(LEGO_BUILD) build --arch $(ARCH) $(if $(FN),--function $(FN))
+	$(LEGO_BUILD) build $(BUILD_ARGS)
 
 build-check: ## build, verify zips + sidecars + size limits, smoke-test each handler from its zip
-	$(LEGO_BUILD) check --arch $(ARCH) $(if $(FN),--function $(FN))
+	$(LEGO_BUILD) check $(BUILD_ARGS)
 
 build-clean: ## remove dist/ and the host-compatible smoke builds
 	rm -rf dist build/lego-build-host

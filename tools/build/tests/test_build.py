@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import zipfile
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
-from lego_build import resolve
+from lego_build import bytecode, resolve
 from lego_build.build import Builder, build_all
 from lego_build.functions import discover
 from lego_build.targets import lambda_target
 from lego_build.verify import SIDECAR_FIELDS, verify_zip
 
-if TYPE_CHECKING:
-    from pathlib import Path
 
-
-def _builder(root: Path, dist: str = "dist", **kw: bool) -> Builder:
-    return Builder(root, lambda_target("arm64"), root / dist, **kw)
+def _builder(
+    root: Path, dist: str = "dist", *, force: bool = False, bytecode_python: str | None = None
+) -> Builder:
+    return Builder(
+        root, lambda_target("arm64"), root / dist, force=force, bytecode_python=bytecode_python
+    )
 
 
 def test_build_writes_zip_and_sidecar_per_contract(built_sandbox: Path) -> None:
@@ -110,3 +112,37 @@ def test_package_without_wheel_for_target_fails_with_a_clear_message(tmp_path: P
         resolve.install_wheels(
             "psycopg-binary==3.3.9\n", target, tmp_path / "site", function="health", root=tmp_path
         )
+
+
+def _python313() -> str | None:
+    """A working Python 3.13 (pyenv's shim exists even when it cannot run 3.13)."""
+    candidates = [str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))]
+    candidates += [found] if (found := shutil.which("python3.13")) else []
+    for candidate in candidates:
+        try:
+            bytecode.check_interpreter(candidate, "3.13")
+        except bytecode.BytecodeError:
+            continue
+        return candidate
+    return None
+
+
+def test_bytecode_build_ships_reproducible_target_pycs(sandbox: Path) -> None:
+    python = _python313()
+    if python is None:
+        pytest.skip("no Python 3.13 interpreter on this machine: .pyc shipping is opt-in")
+    specs = [discover(sandbox)["health"]]
+
+    first = build_all(_builder(sandbox, "dist-a", bytecode_python=python), specs)[0]
+    second = build_all(_builder(sandbox, "dist-b", bytecode_python=python), specs)[0]
+
+    assert first.status == "built", first.error
+    assert first.sidecar["bytecode"].startswith("3.13")
+    assert (sandbox / "dist-a/health.zip").read_bytes() == (
+        sandbox / "dist-b/health.zip"
+    ).read_bytes()
+    with zipfile.ZipFile(sandbox / "dist-a/health.zip") as zf:
+        names = zf.namelist()
+    assert "lego_health/__pycache__/handler.cpython-313.pyc" in names
+    assert verify_zip(sandbox / "dist-a/health.zip", first.sidecar) == []
+    assert second.sidecar["source_code_hash"] == first.sidecar["source_code_hash"]

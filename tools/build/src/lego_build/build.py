@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from lego_build import resolve
+from lego_build import bytecode, resolve
 from lego_build.budgets import check_sizes, human_bytes
 from lego_build.targets import LAMBDA_RUNTIME
 from lego_build.zipper import (
@@ -107,11 +107,19 @@ class Builder:
         *,
         bundle_runtime_sdk: bool = False,
         force: bool = False,
+        bytecode_python: str | None = None,
     ) -> None:
         self.root = root
         self.target = target
         self.dist_dir = dist_dir
         self.bundle_runtime_sdk = bundle_runtime_sdk
+        # Opt-in .pyc files (bytecode.py); the interpreter's version is part of the cache key.
+        self.bytecode_python = bytecode_python
+        self.bytecode_version = (
+            bytecode.check_interpreter(bytecode_python, target.python_version)
+            if bytecode_python
+            else None
+        )
         self.force = force
         self._builder_digest = builder_digest()
         self._exports: dict[str, str] = {}
@@ -154,7 +162,7 @@ class Builder:
             return BuildResult(spec.name, "skipped", error=f"no {rel} yet")
         try:
             result = self._build(spec)
-        except (BuildError, resolve.ResolveError, ValueError) as exc:
+        except (BuildError, resolve.ResolveError, bytecode.BytecodeError, ValueError) as exc:
             result = BuildResult(spec.name, "failed", error=str(exc))
         result.seconds = time.perf_counter() - started
         return result
@@ -193,6 +201,11 @@ class Builder:
             forbidden = [arc for arc, _ in files if arc.startswith("lego_common/testing/")]
             if forbidden:
                 raise BuildError(f"{spec.name}: test-only code would ship: {forbidden[0]}")
+            warnings: list[str] = []
+            if self.bytecode_python:
+                files, failed = self._compile(files, Path(tmp) / "stage")
+                if failed:
+                    warnings.append(f"{spec.name}: some files kept no .pyc: {failed}")
             partial = zip_path.with_name(f".{zip_path.name}.partial")
             facts = write_zip(partial, files)
             verdict = check_sizes(spec.name, facts.zipped_bytes, facts.unzipped_bytes)
@@ -216,6 +229,7 @@ class Builder:
             "entries": facts.entries,
             "dependencies": dependencies,
             "runtime_provided": {req.name: req.version for req in plan.runtime_provided},
+            "bytecode": self.bytecode_version,
             "build_key": key,
         }
         _write_text_atomic(sidecar_path, json.dumps(sidecar, indent=2) + "\n")
@@ -224,8 +238,22 @@ class Builder:
             "built",
             zip_path=zip_path,
             sidecar=sidecar,
-            warnings=_explain(verdict.warnings, zip_path),
+            warnings=warnings + _explain(verdict.warnings, zip_path),
         )
+
+    def _compile(
+        self, files: list[tuple[str, Path]], stage_dir: Path
+    ) -> tuple[list[tuple[str, Path]], str]:
+        """Stage the zip's files, compile them with the target's Python, list the result."""
+        assert self.bytecode_python is not None
+        bytecode.stage(files, stage_dir)
+        failed = bytecode.compile_tree(self.bytecode_python, stage_dir)
+        staged = [
+            ("/".join(path.relative_to(stage_dir).parts), path)
+            for path in sorted(stage_dir.rglob("*"))
+            if path.is_file()
+        ]
+        return staged, failed
 
     def _key(self, spec: FunctionSpec, plan: resolve.Plan, sources: list[tuple[str, Path]]) -> str:
         """Cache key: build rules + target + locked pins + workspace source contents."""
@@ -236,6 +264,7 @@ class Builder:
             "target": self.target.describe(),
             "uv_platform": self.target.uv_platform,
             "bundle_runtime_sdk": self.bundle_runtime_sdk,
+            "bytecode": self.bytecode_version,
             "requirements": plan.requirements_txt(),
             "sources": sorted((arc, file_digest(path)) for arc, path in sources),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from lego_build.budgets import budget_for, human_bytes
 from lego_build.build import Builder, build_all
+from lego_build.bytecode import BytecodeError, find_interpreter
 from lego_build.functions import discover, find_root
 from lego_build.smoke import run_smoke
 from lego_build.targets import ARCHITECTURES, DEFAULT_ARCHITECTURE, lambda_target
@@ -70,14 +72,39 @@ def _summary(results: list[BuildResult], elapsed: float) -> str:
     return "\n".join(lines)
 
 
+def _bytecode_python(choice: str, python_version: str) -> str | None:
+    """`auto` finds an interpreter of the target's version, `none` disables, else a path."""
+    if choice == "none":
+        return None
+    if choice == "auto":
+        return find_interpreter(python_version)
+    return choice
+
+
 def _build(args: argparse.Namespace, root: Path) -> tuple[list[BuildResult], Builder]:
     specs = _select(root, args.function)
     target = lambda_target(args.arch)
     dist_dir = (root / args.dist_dir).resolve()
-    builder = Builder(
-        root, target, dist_dir, bundle_runtime_sdk=args.bundle_aws_sdk, force=args.force
-    )
+    bytecode_python = _bytecode_python(args.bytecode_python, target.python_version)
+    try:
+        builder = Builder(
+            root,
+            target,
+            dist_dir,
+            bundle_runtime_sdk=args.bundle_aws_sdk,
+            force=args.force,
+            bytecode_python=bytecode_python,
+        )
+    except BytecodeError as exc:
+        raise SystemExit(f"lego-build: {exc}") from exc
     print(f"lego-build: {len(specs)} function(s) for {target.describe()} -> {args.dist_dir}/")
+    if builder.bytecode_version:
+        print(f"  bytecode: CPython {builder.bytecode_version} .pyc ({bytecode_python})")
+    else:
+        print(
+            f"  bytecode: none (no Python {target.python_version} given or found): every cold "
+            "start compiles the imported modules"
+        )
     started = time.perf_counter()
     results = build_all(builder, specs, on_result=lambda r: print(_progress_line(r), flush=True))
     print()
@@ -148,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
             "--bundle-aws-sdk",
             action="store_true",
             help="also bundle boto3/botocore (default: use the Lambda runtime's copy)",
+        )
+        cmd.add_argument(
+            "--bytecode-python",
+            default=os.environ.get("BYTECODE_PYTHON") or "auto",
+            metavar="auto|none|PATH",
+            help="ship .pyc compiled by a Python of the target's version (default auto: "
+            "use one if this machine has it)",
         )
     args = parser.parse_args(argv)
     root = find_root(args.root)

@@ -26,6 +26,15 @@ SIDECAR_FIELDS = (
 _FORBIDDEN_PARTS = ("__pycache__", "tests")
 
 
+def _is_unwanted(parts: list[str], sidecar: dict[str, Any]) -> bool:
+    """Tests, caches and bytecode, except the target's .pyc files when built with them."""
+    version = sidecar.get("bytecode")
+    if version and parts[-1].endswith(".pyc") and len(parts) > 1 and parts[-2] == "__pycache__":
+        tag = "cpython-" + "".join(str(version).split(".")[:2])
+        return not parts[-1].endswith(f".{tag}.pyc") or "tests" in parts[:-1]
+    return any(p in _FORBIDDEN_PARTS for p in parts[:-1]) or parts[-1].endswith(".pyc")
+
+
 def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
     """Problems with one zip (empty list: fine)."""
     name = sidecar.get("function", zip_path.stem)
@@ -43,7 +52,7 @@ def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
             parts = info.filename.split("/")
             if info.date_time != FIXED_DATE_TIME or info.external_attr >> 16 != FILE_MODE:
                 problems.append(f"{name}: {info.filename} has a variable time or mode")
-            if any(p in _FORBIDDEN_PARTS for p in parts[:-1]) or info.filename.endswith(".pyc"):
+            if _is_unwanted(parts, sidecar):
                 problems.append(f"{name}: {info.filename} should not ship")
             if info.filename.startswith("lego_common/testing/"):
                 problems.append(f"{name}: test-only {info.filename} ships")
