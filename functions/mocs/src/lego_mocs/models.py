@@ -51,12 +51,12 @@ class MocFields(InputModel):
     """Fields shared by create and patch (every one optional here)."""
 
     description: Annotated[str, Field(max_length=5000)] | None = None
-    author: Annotated[str, Field(max_length=200)] | None = None
+    author: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     parts_count: PartsCount | None = None
     theme: Short | None = None
     subtheme: Short | None = None
     uploaded_date: AwareDatetime | None = None
-    brand: Short | None = None
+    brand: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     set_number: Annotated[str, Field(max_length=50)] | None = None
     release_year: ReleaseYear | None = None
     retired: StrictBool | None = None

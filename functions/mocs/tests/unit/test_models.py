@@ -39,6 +39,11 @@ def test_create_set_without_brand_is_rejected_on_brand() -> None:
     assert "brand" in _fields_of(MocCreate, {"title": "Castle", "type": "set"})
 
 
+@pytest.mark.parametrize("field", ["author", "brand"])
+def test_patch_empty_author_or_brand_is_rejected(field: str) -> None:
+    assert field in _fields_of(MocPatch, {field: ""})
+
+
 def test_create_unknown_type_is_rejected() -> None:
     assert "type" in _fields_of(MocCreate, _valid(type="kit"))
 
