@@ -137,14 +137,16 @@ def _make_deps(region: str) -> Deps:
         retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=20
     )
     session = boto3.session.Session(region_name=region)
-    return Deps(
-        route53=session.client("route53", config=cfg),
-        cloudwatch=session.client("cloudwatch", config=cfg),
-        clock=RealClock(),
-        s3=session.client("s3", config=cfg),
-        sns=session.client("sns", config=cfg),
-        sts=session.client("sts", config=cfg),
-    )
+
+    def factory(service: str) -> Any:
+        return session.client(service, config=cfg)  # type: ignore[call-overload]
+
+    return Deps(clock=RealClock(), factory=factory)
+
+
+def _caller_arn(deps: Deps) -> str | None:
+    sts = deps.client("sts")
+    return None if sts is None else str(sts.get_caller_identity()["Arn"])
 
 
 def _print_result(out: TextIO, result: dict[str, Any], as_json: bool, command: str) -> None:
@@ -175,9 +177,11 @@ def _human(command: str, r: dict[str, Any]) -> str:
         drift = (
             "matches Route53"
             if tf["matches_route53"]
-            else "DIFFERS from Route53: terraform apply would change traffic"
+            else "DIFFERS from Route53: terraform apply would move traffic"
         )
-        lines.append(f"tfvars: {tf['path']} = {tf['weights']} ({drift})")
+        held = tf["weights"]
+        shown = f"blue {held['blue']} / green {held['green']}" if held else "missing"
+        lines.append(f"tfvars: {tf['path']} = {shown} ({drift})")
         if r.get("rollout"):
             ro = r["rollout"]
             lines.append(f"rollout: {ro['rollout_id']} {ro['status']}, passed steps {ro['passed']}")
@@ -250,18 +254,18 @@ def _run(
             else parse_weights(args.weights)
         )
     deps = deps or _make_deps(cfg.region)
-    sts = deps.sts
+    lazy = deps
     auditor = Auditor(
         env=cfg.env,
         path=cfg.state_directory / "audit.jsonl",
         clock=clock,
         actor=args.actor or default_actor(),
         warn=reporter.warn,
-        s3=deps.s3,
+        s3=deps.client("s3") if cfg.audit_s3_uri else None,
         s3_uri=cfg.audit_s3_uri,
-        sns=deps.sns,
+        sns=deps.client("sns") if cfg.sns_topic_arn else None,
         topic_arn=cfg.sns_topic_arn,
-        principal=(lambda: str(sts.get_caller_identity()["Arn"])) if sts is not None else None,
+        principal=lambda: _caller_arn(lazy),
     )
     ops = TrafficOps(cfg, deps, reporter, auditor)
     store = StateStore(cfg.state_directory)

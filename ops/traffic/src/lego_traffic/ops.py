@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lego_traffic.clock import iso
@@ -29,16 +28,51 @@ DEFAULT_INSYNC_POLL_S = 2.0
 PROGRESS_EVERY_S = 10.0
 
 
-@dataclass
 class Deps:
-    """AWS clients and the clock; the CLI builds real ones, tests pass moto-backed ones."""
+    """AWS clients and the clock. Tests pass moto-backed clients; the CLI passes a factory and
+    each client is built on first use (about 0.1 s each), so a rollback builds only Route53's."""
 
-    route53: Route53Client
-    cloudwatch: CloudWatchClient
-    clock: Clock
-    s3: S3Client | None = None
-    sns: SNSClient | None = None
-    sts: Any = None  # only get_caller_identity is used; no stubs needed for one call
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        route53: Route53Client | None = None,
+        cloudwatch: CloudWatchClient | None = None,
+        s3: S3Client | None = None,
+        sns: SNSClient | None = None,
+        sts: Any = None,
+        factory: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.clock = clock
+        self._clients: dict[str, Any] = {
+            name: client
+            for name, client in (
+                ("route53", route53),
+                ("cloudwatch", cloudwatch),
+                ("s3", s3),
+                ("sns", sns),
+                ("sts", sts),
+            )
+            if client is not None
+        }
+        self._factory = factory
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            if self._factory is None:
+                return None
+            self._clients[service] = self._factory(service)
+        return self._clients[service]
+
+    @property
+    def route53(self) -> Route53Client:
+        client: Route53Client = self.client("route53")
+        return client
+
+    @property
+    def cloudwatch(self) -> CloudWatchClient:
+        client: CloudWatchClient = self.client("cloudwatch")
+        return client
 
 
 class TrafficOps:
