@@ -1,0 +1,211 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = { secret_string = "mock-token-0123456789" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-AbCdEf" }
+  }
+  mock_resource "aws_db_proxy" {
+    defaults = { arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0", endpoint = "lego-api-dev.proxy-abc.us-east-1.rds.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock-bucket", bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_opensearch_domain" {
+    defaults = { arn = "arn:aws:es:us-east-1:123456789012:domain/mock", endpoint = "vpc-mock.us-east-1.es.amazonaws.com" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+variables {
+  name     = "lego-api-upload-dev"
+  stage    = "dev"
+  zip_path = "dist/upload.zip"
+  build = {
+    function         = "upload"
+    zip              = "dist/upload.zip"
+    handler          = "lego_upload.handler.lambda_handler"
+    runtime          = "python3.13"
+    architecture     = "arm64"
+    source_code_hash = "jelBl/pPonu36GDmwztgftUhouDTTDbIfz4+NxlZ9qY="
+  }
+  memory_mb          = 2048
+  timeout_s          = 120
+  subnet_ids         = ["subnet-a", "subnet-b"]
+  security_group_ids = ["sg-lambda"]
+  kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  environment = {
+    DB_HOST                  = "proxy.example"
+    S3_BUCKET                = "lego-moc-files-dev"
+    CSV_PARSER_FUNCTION_NAME = "lego-api-csv-parser-dev"
+  }
+  policy_statements = {
+    UseObjects      = { actions = ["s3:PutObject", "s3:GetObject"], resources = ["arn:aws:s3:::lego-moc-files-dev/mocs/*"] }
+    InvokeCsvParser = { actions = ["lambda:InvokeFunction"], resources = ["arn:aws:lambda:us-east-1:123456789012:function:lego-api-csv-parser-dev"] }
+  }
+}
+
+run "lambda_from_sidecar_with_seed_settings" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "python3.13" && aws_lambda_function.this.architectures == tolist(["arm64"]) && aws_lambda_function.this.handler == "lego_upload.handler.lambda_handler"
+    error_message = "runtime, architecture and handler come from the sidecar"
+  }
+  assert {
+    condition     = aws_lambda_function.this.source_code_hash == "jelBl/pPonu36GDmwztgftUhouDTTDbIfz4+NxlZ9qY=" && aws_lambda_function.this.filename == "dist/upload.zip"
+    error_message = "the zip and its sidecar hash are deployed as given"
+  }
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 2048 && aws_lambda_function.this.timeout == 120 && aws_lambda_function.this.reserved_concurrent_executions == -1
+    error_message = "seed table: upload 2048 MB / 120 s, no reservation"
+  }
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active" && length(aws_lambda_function.this.vpc_config[0].subnet_ids) == 2
+    error_message = "X-Ray active and in the VPC"
+  }
+  assert {
+    condition     = aws_lambda_function.this.kms_key_arn == var.kms_key_arn && aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn && aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "environment and logs encrypted with the env key; logs kept 30 days"
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_cloudwatch_log_group.this.name == "/aws/lambda/lego-api-upload-dev"
+    error_message = "JSON logs into its own group"
+  }
+}
+
+run "contract_environment" {
+  command = apply
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      SERVICE_NAME             = "lego-projects-api"
+      STAGE                    = "dev"
+      DEPLOY_COLOUR            = "green"
+      APP_VERSION              = "unknown"
+      LOG_LEVEL                = "INFO"
+      TRACING_ENABLED          = "true"
+      DB_HOST                  = "proxy.example"
+      S3_BUCKET                = "lego-moc-files-dev"
+      CSV_PARSER_FUNCTION_NAME = "lego-api-csv-parser-dev"
+    })
+    error_message = "docs/contracts.md runtime variables: the module's six plus the caller's"
+  }
+}
+
+run "least_privilege_role" {
+  command = apply
+
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+      "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses", "kms:Decrypt",
+      "s3:PutObject", "s3:GetObject", "lambda:InvokeFunction",
+    ])
+    error_message = "the role holds exactly the base actions plus the granted ones"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "WriteOwnLogs"]) == ["arn:aws:logs:us-east-1:123456789012:log-group:mock:*"]
+    error_message = "logs only into its own group"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "UseObjects"]) == ["arn:aws:s3:::lego-moc-files-dev/mocs/*"]
+    error_message = "S3 only under its prefix"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
+    error_message = "only Lambda assumes the role"
+  }
+}
+
+run "health_reserves_five" {
+  command = plan
+
+  variables {
+    name                 = "lego-api-health-dev"
+    memory_mb            = 512
+    timeout_s            = 10
+    reserved_concurrency = 5
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == 5 && aws_lambda_function.this.memory_size == 512 && aws_lambda_function.this.timeout == 10
+    error_message = "seed table: health 512 MB / 10 s / reserved 5"
+  }
+}
+
+run "json_logging_switch_off" {
+  command = plan
+
+  variables {
+    enable_json_logging = false
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this.logging_config) == 0
+    error_message = "the moto switch drops logging_config"
+  }
+}
+
+run "wildcard_action_rejected" {
+  command = plan
+
+  variables {
+    policy_statements = { Everything = { actions = ["s3:*"], resources = ["*"] } }
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "unknown_environment_variable_rejected" {
+  command = plan
+
+  variables {
+    environment = { DB_PASSWORD = "secret" }
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "bad_hash_rejected" {
+  command = plan
+
+  variables {
+    build = { handler = "x.handler", source_code_hash = "not-a-hash" }
+  }
+
+  expect_failures = [var.build]
+}

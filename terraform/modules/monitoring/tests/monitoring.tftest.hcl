@@ -1,0 +1,176 @@
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = { secret_string = "mock-token-0123456789" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock-AbCdEf" }
+  }
+  mock_resource "aws_db_proxy" {
+    defaults = { arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0", endpoint = "lego-api-dev.proxy-abc.us-east-1.rds.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock-bucket", bucket_regional_domain_name = "mock-bucket.s3.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_opensearch_domain" {
+    defaults = { arn = "arn:aws:es:us-east-1:123456789012:domain/mock", endpoint = "vpc-mock.us-east-1.es.amazonaws.com" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+variables {
+  name  = "lego-api-dev"
+  stage = "dev"
+  functions = {
+    mocs   = { name = "lego-api-mocs-dev", log_group_name = "/aws/lambda/lego-api-mocs-dev" }
+    health = { name = "lego-api-health-dev", log_group_name = "/aws/lambda/lego-api-health-dev" }
+  }
+  api                = { id = "abc123", stage = "$default" }
+  db_instance_id     = "lego-api-dev"
+  db_proxy_name      = "lego-api-dev"
+  cache_cluster_ids  = ["lego-api-dev-001"]
+  search_domain_name = "lego-api-dev"
+  kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  alarm_emails       = ["oncall@example.com"]
+}
+
+run "critical_alarms_match_the_seed" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.lambda_error_rate : a.threshold == 5 && a.comparison_operator == "GreaterThanThreshold" && a.evaluation_periods == 1 && alltrue([for q in a.metric_query : try(q.metric[0].period, 300) == 300])])
+    error_message = "Lambda error rate > 5 % over 5 min, per function"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.lambda_error_rate) == 2 && strcontains(one([for q in aws_cloudwatch_metric_alarm.lambda_error_rate["mocs"].metric_query : q.expression if q.id == "rate"]), "100 * errors / invocations")
+    error_message = "the error alarm is a rate (errors / invocations), one per function"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.api_5xx_rate.threshold == 3 && strcontains(one([for q in aws_cloudwatch_metric_alarm.api_5xx_rate.metric_query : q.expression if q.id == "rate"]), "server_errors / requests")
+    error_message = "API 5xx rate > 3 %"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_cpu.threshold == 80 && aws_cloudwatch_metric_alarm.rds_cpu.period * aws_cloudwatch_metric_alarm.rds_cpu.evaluation_periods == 600
+    error_message = "RDS CPU > 80 % for 10 min"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.opensearch_red[0].metric_name == "ClusterStatus.red" && aws_cloudwatch_metric_alarm.opensearch_red[0].threshold == 1 && aws_cloudwatch_metric_alarm.opensearch_red[0].comparison_operator == "GreaterThanOrEqualToThreshold"
+    error_message = "OpenSearch cluster RED"
+  }
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.cold_start_p99 : a.threshold == 2000 && a.extended_statistic == "p99"])
+    error_message = "cold start p99 > 2 s"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.cold_start["mocs"].metric_transformation[0].value == "$.record.metrics.initDurationMs" && aws_cloudwatch_log_metric_filter.cold_start["mocs"].log_group_name == "/aws/lambda/lego-api-mocs-dev"
+    error_message = "cold starts come from the platform.report init duration of each function's log group"
+  }
+  assert {
+    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda_error_rate), [aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.rds_cpu]) : a.alarm_actions == toset([aws_sns_topic.this["critical"].arn])])
+    error_message = "critical alarms notify the critical topic"
+  }
+}
+
+run "warning_alarms_match_the_seed" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.lambda_throttles : a.threshold == 10 && a.period == 300 && a.statistic == "Sum"])
+    error_message = "throttles > 10 in 5 min"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.api_latency_p99.threshold == 1000 && aws_cloudwatch_metric_alarm.api_latency_p99.extended_statistic == "p99"
+    error_message = "API latency p99 > 1 s"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rds_free_memory.threshold == 1073741824 && aws_cloudwatch_metric_alarm.rds_free_memory.comparison_operator == "LessThanThreshold"
+    error_message = "RDS freeable memory < 1 GB"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.redis_evictions["lego-api-dev-001"].threshold == 100 && aws_cloudwatch_metric_alarm.redis_evictions["lego-api-dev-001"].period == 60
+    error_message = "Redis evictions > 100 per minute"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.api_latency_p99.alarm_actions == toset([aws_sns_topic.this["warning"].arn])
+    error_message = "warnings notify the warning topic"
+  }
+}
+
+run "topics_budget_dashboard" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for t in aws_sns_topic.this : t.kms_master_key_id == var.kms_key_arn])
+    error_message = "topics are KMS-encrypted"
+  }
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 2
+    error_message = "each email subscribes to both topics"
+  }
+  assert {
+    condition     = aws_budgets_budget.this[0].limit_amount == "200.00" && toset([for n in aws_budgets_budget.this[0].notification : n.threshold]) == toset([80, 100])
+    error_message = "budget $200 with alerts at 80 % and 100 %"
+  }
+  assert {
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "LEGO-API-Serverless-dev" && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 6
+    error_message = "seed dashboard LEGO-API-Serverless-<stage>"
+  }
+}
+
+run "no_search_no_budget" {
+  command = plan
+
+  variables {
+    search_domain_name = null
+    enable_budget      = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.opensearch_red) == 0 && length(aws_budgets_budget.this) == 0
+    error_message = "no domain, no RED alarm; the moto switch drops the budget"
+  }
+}
+
+run "thresholds_are_overridable" {
+  command = plan
+
+  variables {
+    thresholds = { lambda_error_rate_percent = 2 }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.lambda_error_rate["mocs"].threshold == 2 && aws_cloudwatch_metric_alarm.api_5xx_rate.threshold == 3
+    error_message = "one threshold changes, the others keep the seed's"
+  }
+}
