@@ -186,6 +186,8 @@ def _human(command: str, r: dict[str, Any]) -> str:
             ro = r["rollout"]
             lines.append(f"rollout: {ro['rollout_id']} {ro['status']}, passed steps {ro['passed']}")
         return "\n".join(lines)
+    if r.get("dry_run") and command == "rollout":
+        return _human_plan(r)
     if r.get("dry_run"):
         return json.dumps(r, indent=2, default=str)
     if command in ("shift", "rollback"):
@@ -206,6 +208,45 @@ def _human(command: str, r: dict[str, Any]) -> str:
             f"{r['rollback']['insync_at']} ({r['detection_to_insync_s']:g} s later)"
         )
     return "\n".join(lines)
+
+
+def _human_plan(r: dict[str, Any]) -> str:
+    plan = r["plan"]
+    steps = " -> ".join(f"{s['green_pct']} % for {_duration(s['hold_s'])}" for s in plan["steps"])
+    w = r["weights"]
+    lines = [
+        f"rollout plan {r['env']}: {steps}",
+        f"  gates every {plan['check_interval_s']} s; missing data fails after "
+        f"{plan['missing_grace_s']} s; INSYNC timeout {plan['insync_timeout_s']} s",
+        f"  now: blue {w['blue']} / green {w['green']} on {r['target']['record_name']}",
+    ]
+    for gate in r["gates_now"].values():
+        value = "n/a" if gate["value"] is None else f"{gate['value']:g}{gate['unit']}"
+        lines.append(
+            f"  gate {gate['name']}: {value} (max {gate['threshold']:g}{gate['unit']}) "
+            f"{gate['status']} {gate['detail']}".rstrip()
+        )
+    state = r["state"]
+    if state:
+        lines.append(f"  last rollout: {state['rollout_id']} {state['status']}")
+    statuses = {g["status"] for g in r["gates_now"].values()}
+    if r["gates_would_pass"]:
+        lines.append("  gates pass now")
+    elif statuses == {"missing"} and w["green"] == 0:
+        lines.append(
+            "  no datapoints yet: expected while green takes no traffic (judged after step 1)"
+        )
+    else:
+        lines.append("  gates FAIL now: find out why before starting")
+    return "\n".join(lines)
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0 and seconds >= 3600:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 def main(

@@ -1,0 +1,15 @@
+# Traffic ops (issue 8): lego-traffic, the blue/green cutover tool in ops/traffic.
+# `make test` already runs these tests through pytest over ops/; these targets are shortcuts.
+
+TRAFFIC_ENV ?= dev
+
+.PHONY: traffic-test traffic-status traffic-demo
+
+traffic-test: ## lego-traffic tests alone (moto; the terraform no-drift test needs terraform)
+	$(UV) run pytest ops/traffic $(PYTEST_ARGS)
+
+traffic-status: ## weights, last change and tfvars drift of TRAFFIC_ENV (real AWS credentials)
+	$(UV) run lego-traffic status --env $(TRAFFIC_ENV)
+
+traffic-demo: ## status, shift, rollback against a throwaway moto server (docs/runbook.md output)
+	$(UV) run python ops/traffic/demo/moto_demo.py -- status -- shift --green 10 -- status -- rollback
