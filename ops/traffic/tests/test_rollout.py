@@ -234,3 +234,19 @@ def test_rollout_bad_plan_exits_2(world: World, rollout: dict[str, object], mess
     assert code == 2
     assert message in err
     assert world.weights() == {"blue": 100, "green": 0}
+
+
+def test_rollout_ctrl_c_leaves_weights_and_resumes(world: World) -> None:
+    world.simulator()
+    world.clock.crash_with = KeyboardInterrupt
+    world.clock.crash_if = lambda now: world.weights().get("green") == 50
+
+    code, out, err = world.cli("rollout")
+
+    assert code == 130
+    assert "--resume" in err
+    assert out["status"] == "interrupted"
+    assert world.weights() == {"blue": 50, "green": 50}
+    assert world.audit()[-1]["action"] == "rollout.interrupted"
+    world.clock.crash_if = None
+    assert world.cli("rollout", "--resume")[0] == 0

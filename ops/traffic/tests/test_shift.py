@@ -249,3 +249,13 @@ def test_every_command_has_help(command: str | None, capsys: pytest.CaptureFixtu
 
     assert exit_info.value.code == 0
     assert "usage: lego-traffic" in capsys.readouterr().out
+
+
+def test_shift_not_insync_in_time_exits_5_and_audits_pending(world: World) -> None:
+    route53_propagation(world.route53, world.clock, delay_s=10_000)
+
+    code, _, err = world.cli("shift", "--green", "10")
+
+    assert code == 5
+    assert "still PENDING after 300 s" in err
+    assert world.audit()[-1]["status"] == "PENDING"

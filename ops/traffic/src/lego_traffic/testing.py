@@ -41,6 +41,7 @@ class FakeClock:
         self.t = start
         self.listeners: list[Callable[[float], None]] = []
         self.crash_if: Callable[[float], bool] | None = None
+        self.crash_with: type[BaseException] = SimulatedCrashError
         self.slept: list[float] = []
 
     def now(self) -> float:
@@ -54,7 +55,7 @@ class FakeClock:
             for listener in self.listeners:
                 listener(self.t)
         if self.crash_if is not None and self.crash_if(self.t):
-            raise SimulatedCrashError(f"simulated crash at {self.t}")
+            raise self.crash_with(f"simulated crash at {self.t}")
 
 
 def route53_propagation(client: Route53Client, clock: FakeClock, delay_s: float) -> None:
