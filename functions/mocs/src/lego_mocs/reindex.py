@@ -16,6 +16,7 @@ import time
 import structlog
 
 from lego_common import db, log, search
+from lego_common.errors import AppError
 from lego_mocs import repository, search_index
 
 _log = structlog.get_logger()
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     log.configure()
     try:
         reindex(recreate=args.recreate)
-    except search.SearchUnavailableError as exc:
+    except (search.SearchUnavailableError, AppError) as exc:  # OpenSearch or database down
         _log.error("mocs_reindex_failed", error=str(exc))
         return 1
     return 0

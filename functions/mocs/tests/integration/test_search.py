@@ -63,6 +63,16 @@ def test_search_fallback_response_has_same_shape_as_plain_list(
 
 
 @pytest.mark.usefixtures("no_opensearch")
+def test_search_fallback_like_wildcards_in_text_match_literally(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    new_moc(user_id, title="Bakery", description="100% bricks")
+    new_moc(user_id, title="Harbour", description="no percent sign")
+    body = api("GET /api/mocs", user_id, query={"search": "0%"})[1]
+    assert (_titles(body), body["total"]) == (["Bakery"], 1)
+
+
+@pytest.mark.usefixtures("no_opensearch")
 def test_search_fallback_page_past_end_keeps_total(
     api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
 ) -> None:
