@@ -199,7 +199,11 @@ def _human(command: str, r: dict[str, Any]) -> str:
         )
     lines = [f"rollout {r.get('rollout_id', '')} {r['env']}: {r['status']}"]
     if "passed_steps" in r:
-        lines.append(f"  passed steps (green %): {r['passed_steps']}; weights now {r['weights']}")
+        w = r["weights"]
+        lines.append(
+            f"  passed steps (green %): {r['passed_steps']}; "
+            f"weights now blue {w['blue']} / green {w['green']}"
+        )
     if r.get("reason"):
         lines.append(f"  reason: {r['reason']}")
     if "detection_to_insync_s" in r:

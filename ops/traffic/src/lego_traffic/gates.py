@@ -38,7 +38,8 @@ class GateResult:
         }
 
     def short(self) -> str:
-        shown = "n/a" if self.value is None else f"{self.value:.2f}{self.unit}"
+        digits = 0 if self.unit == " ms" else 2
+        shown = "n/a" if self.value is None else f"{self.value:.{digits}f}{self.unit}"
         return f"{self.name} {shown} (max {self.threshold:g}{self.unit}) {self.status}"
 
 
