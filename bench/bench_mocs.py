@@ -62,7 +62,7 @@ _WORDS = [
 
 
 def _median_us(fn: Callable[[], object], iterations: int = ITERATIONS) -> float:
-    for _ in range(WARMUP):
+    for _ in range(min(WARMUP, iterations)):
         fn()
     samples = []
     for _ in range(iterations):
@@ -257,6 +257,20 @@ def _measure(moc_id: str) -> list[dict[str, Any]]:
     for name, value in parts.items():
         rows.append(_row(f"mocs list part: {name}", value, None, None))
 
+    # search with OpenSearch unconfigured: the pg_trgm fallback (cache still off)
+    search_event = http_event(
+        "GET /api/mocs", user_id=MEASURED_USER, query={"search": "castel", "limit": "20"}
+    )
+    assert lambda_handler(search_event, None)["statusCode"] == 200
+    rows.append(
+        _row(
+            "mocs GET /api/mocs?search=castel fallback (pg_trgm, 10k MOCs)",
+            _median_us(lambda: lambda_handler(search_event, None), 50),
+            None,
+            None,
+        )
+    )
+
     # the cache-miss path with Redis on: GET miss + SET/SADD/EXPIRE on top of the SQL
     os.environ["REDIS_URL"] = redis_url
     reset_clients()
@@ -321,9 +335,12 @@ def run() -> list[dict[str, Any]]:
     from lego_schema import migrate
 
     stack = start_native()
-    saved = {key: os.environ.get(key) for key in stack.env()}
+    touched = [*stack.env(), "LOG_LEVEL", "OPENSEARCH_URL", "TRACING_ENABLED"]
+    saved = {key: os.environ.get(key) for key in touched}
     os.environ.update(stack.env())
     os.environ["LOG_LEVEL"] = "INFO"
+    os.environ.pop("OPENSEARCH_URL", None)  # search falls back to PostgreSQL
+    os.environ.pop("TRACING_ENABLED", None)
     reset_clients()
     try:
         migrate.apply(load_settings())
