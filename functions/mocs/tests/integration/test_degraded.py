@@ -57,3 +57,18 @@ def test_route_database_down_returns_503(
 ) -> None:
     status, answer = api(route_key, user_id, body=body)
     assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+
+
+def test_get_moc_unexpected_error_returns_500_without_internals(
+    api: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, user_id: str
+) -> None:
+    from lego_mocs import repository
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(repository, "select_moc_detail", broken)
+    status, body = api("GET /api/mocs/{id}", user_id, moc_id="00000000-0000-4000-8000-000000000000")
+    assert (status, body["error"]["code"]) == (500, "INTERNAL_SERVER_ERROR")
+    assert "secret" not in body["error"]["message"]
+    assert body["error"]["requestId"]
