@@ -57,7 +57,7 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(host: str, port: int) -> int:
+def serve(host: str, port: int, containers: int, in_process: bool) -> int:
     from lego_common.testing import reset_clients
     from lego_gateway.app import create_app
     from lego_gateway.stack import (
@@ -88,7 +88,7 @@ def serve(host: str, port: int) -> int:
             pool = prepare(stack)
             os.environ.update(function_env(stack, pool, url))
             reset_clients()
-            gateway = build_gateway(stack, pool)
+            gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
             server = ServerThread(create_app(gateway), host, port)
             try:
                 server.start()
@@ -138,6 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="run the local stack (default)")
     serve_cmd.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve_cmd.add_argument(
+        "--containers",
+        type=int,
+        default=int(os.environ.get("LEGO_DEV_CONTAINERS", "2")),
+        help="concurrent containers (processes) per function, like Lambda's (default 2)",
+    )
+    serve_cmd.add_argument(
+        "--in-process",
+        action="store_true",
+        default=os.environ.get("LEGO_DEV_IN_PROCESS", "") == "1",
+        help="run every handler in the gateway process, one at a time (debugger-friendly)",
+    )
     token_cmd = commands.add_parser("token", help="print a token for USER (created if absent)")
     token_cmd.add_argument("user")
     token_cmd.add_argument(
@@ -148,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return token(args.user, "id" if args.id_token else "access")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, args.containers, args.in_process)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""The functions, loaded lazily and run in-process the way Lambda runs one container.
+"""The functions, found lazily and run the way Lambda runs them.
 
-Every handler is `lego_<function>.handler.lambda_handler`, imported on its first call. The
-functions share this process and lego_common's per-container clients (one database connection,
-one Redis client), so invocations run one at a time, as in a Lambda container; the HTTP server
-stays concurrent around them. Asynchronous (Event) invocations run on a background thread.
+Every handler is `lego_<function>.handler.lambda_handler`. By default each invocation runs in
+a container process of its function (lego_gateway.containers: per-function cold start, clients
+kept, one event at a time, several containers when requests overlap). Without a pool (tests
+that inject fake handlers), handlers run in this process one at a time, because lego_common's
+clients are per process. Asynchronous (Event) invocations run on a background thread.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
+
+    from lego_gateway.containers import ContainerPool
 
 log = logging.getLogger("lego_gateway")
 
@@ -76,6 +79,7 @@ class FunctionRegistry:
         functions: set[str],
         handlers: Mapping[str, Callable[[dict[str, Any], Any], Any]] | None = None,
         timeout_s: int = 30,
+        containers: ContainerPool | None = None,
     ) -> None:
         self.functions = set(functions) | set(handlers or {})
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = dict(handlers or {})
@@ -85,6 +89,8 @@ class FunctionRegistry:
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-event")
         self._pending: set[Future[None]] = set()
         self.timeout_s = timeout_s
+        self.containers = containers
+        self._injected = set(handlers or {})
 
     def has_handler(self, function: str) -> bool:
         """True when lego_<function>.handler exists (without importing it)."""
@@ -127,6 +133,8 @@ class FunctionRegistry:
             aws_request_id=request_id or str(uuid.uuid4()),
             deadline_ms=int(time.time() * 1000) + self.timeout_s * 1000,
         )
+        if self.containers is not None and function not in self._injected:
+            return self.containers.invoke(function, handler_module(function), event, context)
         with self._invoke_lock:
             return handler(event, context)
 
@@ -167,3 +175,5 @@ class FunctionRegistry:
 
     def close(self) -> None:
         self._background.shutdown(wait=True, cancel_futures=False)
+        if self.containers is not None:
+            self.containers.close()

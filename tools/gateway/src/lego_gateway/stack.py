@@ -16,6 +16,7 @@ from lego_gateway import paths
 from lego_gateway.app import Gateway
 from lego_gateway.auth import JwtAuthorizer
 from lego_gateway.cognito import UserPool, create_pool
+from lego_gateway.containers import ContainerPool
 from lego_gateway.functions import FunctionRegistry, discover_functions
 from lego_gateway.routes import RouteTable
 
@@ -69,7 +70,12 @@ def build_gateway(
     stack: Stack,
     pool: UserPool,
     handlers: dict[str, Callable[[dict[str, Any], Any], Any]] | None = None,
+    *,
+    containers: int = 2,
+    in_process: bool = False,
 ) -> Gateway:
+    """The gateway for stack and pool: each function in its own container processes (up to
+    `containers` at once per function), or all in this process when in_process."""
     return Gateway(
         routes=RouteTable.load(paths.routes_file()),
         authorizer=JwtAuthorizer(
@@ -77,7 +83,11 @@ def build_gateway(
             audiences=frozenset({pool.client_id}),
             jwks_url=pool.jwks_url(stack.aws_endpoint_url),
         ),
-        functions=FunctionRegistry(discover_functions(paths.functions_dir()), handlers),
+        functions=FunctionRegistry(
+            discover_functions(paths.functions_dir()),
+            handlers,
+            containers=None if in_process else ContainerPool(max_per_function=containers),
+        ),
         spec_path=paths.spec_file(),
     )
 
