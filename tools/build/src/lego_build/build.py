@@ -246,8 +246,9 @@ class Builder:
     ) -> tuple[list[tuple[str, Path]], str]:
         """Stage the zip's files, compile them with the target's Python, list the result."""
         assert self.bytecode_python is not None
+        assert self.bytecode_version is not None
         bytecode.stage(files, stage_dir)
-        failed = bytecode.compile_tree(self.bytecode_python, stage_dir)
+        failed = bytecode.compile_tree(self.bytecode_python, self.bytecode_version, stage_dir)
         staged = [
             ("/".join(path.relative_to(stage_dir).parts), path)
             for path in sorted(stage_dir.rglob("*"))

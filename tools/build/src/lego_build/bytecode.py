@@ -9,6 +9,9 @@ replaced by /var/task in the code objects' file names.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -78,29 +81,76 @@ def stage(files: Iterable[tuple[str, Path]], dest: Path) -> None:
         shutil.copyfile(path, target)
 
 
-def compile_tree(python: str, tree: Path) -> str:
+# Runs under the bytecode interpreter: compile (source, pyc, name-in-tracebacks) jobs from stdin.
+_COMPILER = """
+import json, py_compile, sys
+mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+failed = []
+for src, cfile, dfile in json.load(sys.stdin):
+    try:
+        py_compile.compile(src, cfile=cfile, dfile=dfile, doraise=True, invalidation_mode=mode)
+    except Exception as exc:
+        failed.append(dfile + ': ' + type(exc).__name__)
+print(json.dumps(failed))
+"""
+
+
+def cache_dir() -> Path:
+    """Where compiled .pyc files are kept between builds (`LEGO_BUILD_CACHE` overrides)."""
+    override = os.environ.get("LEGO_BUILD_CACHE")
+    base = Path(override) if override else Path.home() / ".cache" / "lego-build"
+    return base / "pyc"
+
+
+def compile_tree(python: str, version: str, tree: Path, *, jobs: int = 0) -> str:
     """Write __pycache__/*.cpython-XY.pyc beside every .py under `tree`; '' or what failed.
 
-    A file that does not compile (say, a py2-era helper nobody imports) keeps its source
-    only, as pip does at install time; the caller reports it as a warning.
+    Each .pyc is cached by (interpreter version, path in /var/task, source bytes), so only
+    changed files are compiled again. A file that does not compile keeps its source only,
+    as pip does at install time; the caller reports it as a warning.
     """
-    cmd = [
-        shutil.which(python) or python,
-        "-I",
-        "-m",
-        "compileall",
-        "-q",
-        "-j",
-        "0",
-        "--invalidation-mode",
-        "unchecked-hash",
-        "-s",
-        str(tree),
-        "-p",
-        LAMBDA_TASK_ROOT,
-        str(tree),
+    tag = "cpython-" + "".join(version.split(".")[:2])
+    store = cache_dir() / version
+    todo: list[tuple[Path, Path, str, Path]] = []
+    for src in sorted(tree.rglob("*.py")):
+        dfile = f"{LAMBDA_TASK_ROOT}/{src.relative_to(tree).as_posix()}"
+        cfile = src.parent / "__pycache__" / f"{src.stem}.{tag}.pyc"
+        key = hashlib.sha256(f"{dfile}\0".encode() + src.read_bytes()).hexdigest()
+        cached = store / key[:2] / f"{key}.pyc"
+        if cached.is_file():
+            cfile.parent.mkdir(exist_ok=True)
+            shutil.copyfile(cached, cfile)
+        else:
+            todo.append((src, cfile, dfile, cached))
+    failed = _compile(python, [(str(s), str(c), d) for s, c, d, _ in todo], jobs)
+    for _, cfile, _, cached in todo:
+        if cfile.is_file():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            shutil.copyfile(cfile, partial)
+            partial.replace(cached)
+    return "\n".join(failed)
+
+
+def _compile(python: str, jobs: list[tuple[str, str, str]], workers: int) -> list[str]:
+    """Run the jobs in `workers` interpreters at once (0: one per CPU)."""
+    if not jobs:
+        return []
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    procs = [
+        subprocess.Popen(
+            [shutil.which(python) or python, "-I", "-c", _COMPILER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode == 0:
-        return ""
-    return (proc.stdout + proc.stderr).strip()[-2000:]
+    outputs = [proc.communicate(json.dumps(jobs[i::count])) for i, proc in enumerate(procs)]
+    failed: list[str] = []
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        if proc.returncode != 0:
+            raise BytecodeError(f"bytecode compiler {python!r} failed: {err.strip()[-1000:]}")
+        failed.extend(json.loads(out))
+    return failed

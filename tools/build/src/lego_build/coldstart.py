@@ -7,6 +7,7 @@ function leaves boto3 to the runtime). The floor is the same interpreter doing n
 
 from __future__ import annotations
 
+import platform
 import re
 import statistics
 import subprocess
@@ -15,9 +16,11 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from lego_build.bytecode import find_interpreter
 from lego_build.events import http_event, load_routes, smoke_route
 from lego_build.functions import discover
-from lego_build.smoke import HostBundle, invoke, smoke_env
+from lego_build.smoke import Bundle, invoke, smoke_env
+from lego_build.targets import LAMBDA_PYTHON_VERSION, lambda_target
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,31 +89,39 @@ def _row(
     }
 
 
-def _measure_function(
-    name: str, paths: list[Path], handler: str, event: dict[str, Any] | None, runs: int
-) -> tuple[float, float, float, list[tuple[str, float]]]:
-    """(cold ms, import ms, ms with bytecode cached, heaviest imports) of one unpacked zip."""
+def _timings(
+    name: str, paths: list[Path], handler: str, event: dict[str, Any] | None, python: str, runs: int
+) -> tuple[float, float]:
     env = smoke_env(name)
-
-    def once(write_bytecode: bool = False) -> Invocation:
-        return invoke(paths, handler, event, env, write_bytecode=write_bytecode)
-
-    total, imports = _sample(name, runs, once)
-    # Heaviest imports, still without bytecode caches (as on Lambda).
-    traced = invoke(paths, handler, event, env, python_flags=("-X", "importtime"))
-    # With __pycache__ written by a first run: what shipping 3.13 .pyc files would save.
-    once(write_bytecode=True)
-    cached, _ = _sample(name, runs, lambda: once(write_bytecode=True))
-    return total, imports, cached, import_breakdown(traced.stderr)
+    return _sample(name, runs, lambda: invoke(paths, handler, event, env, python=python))
 
 
 def measure(
     root: Path, functions: tuple[str, ...], work_dir: Path, runs: int = RUNS
 ) -> list[dict[str, Any]]:
-    """Benchmark rows: cold start median per function, then its heaviest imports."""
+    """Benchmark rows per function: cold start as shipped, without .pyc, heaviest imports.
+
+    `cold_start_<fn>` runs the host-compatible zip with its .pyc files (as the Lambda zips
+    ship them when built with a Python 3.13); `:no_pyc` leaves them out, which is what Lambda
+    pays for a zip without bytecode (read-only /var/task: every import compiles). With a
+    Python 3.13 here, `:py313` rows run the Lambda x86_64 zip itself under 3.13.
+    """
     specs = discover(root)
     routes = load_routes(root)
-    bundle = HostBundle(root, work_dir, host_dist_dir=root / "build" / "lego-build-host")
+    host = Bundle.host(root, work_dir, root / "build" / "lego-build-host")
+    py313 = find_interpreter(LAMBDA_PYTHON_VERSION)
+    lambda_x86 = (
+        Bundle(
+            root,
+            work_dir,
+            lambda_target("x86_64"),
+            root / "build" / "lego-build-x86_64",
+            python=py313,
+            bytecode_python=py313,
+        )
+        if py313 and platform.machine() == "x86_64"
+        else None
+    )
     floor = floor_ms(runs)
     rows: list[dict[str, Any]] = []
     for name in functions:
@@ -124,12 +135,25 @@ def measure(
         route = smoke_route(routes, name)
         authorized = route is not None and routes[route]["authorization"] != "NONE"
         event = http_event(route, authorized=authorized) if route else None
-        total, imports, cached, heaviest = _measure_function(
-            name, bundle.prepare(spec), spec.handler, event, runs
-        )
+        handler = spec.handler
+        paths = host.prepare(spec)
+        total, imports = _timings(name, paths, handler, event, host.python, runs)
         rows.append(_row(f"cold_start_{name}", total, "ms", floor, goal))
         # The part of the cold start spent before the handler runs (interpreter + imports).
         rows.append(_row(f"cold_start_{name}:import", imports, "ms", floor, None))
-        rows.append(_row(f"cold_start_{name}:bytecode_cached", cached, "ms", floor, None))
-        rows.extend(_row(f"import_{name}:{pkg}", ms, "ms", None, None) for pkg, ms in heaviest)
+        src_paths = host.prepare(spec, with_bytecode=False)
+        no_pyc, _ = _timings(name, src_paths, handler, event, host.python, runs)
+        rows.append(_row(f"cold_start_{name}:no_pyc", no_pyc, "ms", floor, None))
+        if lambda_x86 is not None:
+            for with_pyc, label in ((True, "py313"), (False, "py313_no_pyc")):
+                x86_paths = lambda_x86.prepare(spec, with_bytecode=with_pyc)
+                ms, _ = _timings(name, x86_paths, handler, event, lambda_x86.python, runs)
+                rows.append(_row(f"cold_start_{name}:{label}", ms, "ms", floor, None))
+        # Heaviest imports, without .pyc so compile time shows where it is spent.
+        env = smoke_env(name)
+        traced = invoke(src_paths, handler, event, env, python_flags=("-X", "importtime"))
+        rows.extend(
+            _row(f"import_{name}:{pkg}", ms, "ms", None, None)
+            for pkg, ms in import_breakdown(traced.stderr)
+        )
     return rows

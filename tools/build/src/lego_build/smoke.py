@@ -23,6 +23,7 @@ from lego_build.targets import host_target
 
 if TYPE_CHECKING:
     from lego_build.functions import FunctionSpec
+    from lego_build.targets import Target
 
 INVOKE_SCRIPT = Path(_invoke.__file__)
 TIMEOUT_SECONDS = 60
@@ -78,11 +79,14 @@ def smoke_env(function: str) -> dict[str, str]:
     }
 
 
-def unpack(zip_path: Path, dest: Path) -> Path:
-    """Extract a zip into a fresh directory."""
+def unpack(zip_path: Path, dest: Path, *, with_bytecode: bool = True) -> Path:
+    """Extract a zip into a fresh directory (optionally leaving its .pyc files out)."""
     dest.mkdir(parents=True, exist_ok=False)
     with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(dest)
+        members = [
+            name for name in zf.namelist() if with_bytecode or "/__pycache__/" not in f"/{name}"
+        ]
+        zf.extractall(dest, members)
     return dest
 
 
@@ -94,13 +98,14 @@ def invoke(
     *,
     python_flags: tuple[str, ...] = (),
     write_bytecode: bool = False,
+    python: str = sys.executable,
 ) -> Invocation:
     """Import `handler` with only `paths` (plus the stdlib) importable and call it once.
 
     -B by default: Lambda's /var/task is read-only, so every cold start compiles our .py files.
     """
     flags = [*python_flags] if write_bytecode else ["-B", *python_flags]
-    cmd = [sys.executable, "-I", "-S", *flags, str(INVOKE_SCRIPT), "--handler", handler]
+    cmd = [python, "-I", "-S", *flags, str(INVOKE_SCRIPT), "--handler", handler]
     for path in paths:
         cmd += ["--path", str(path)]
     if event is not None:
@@ -140,25 +145,52 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
     return ok, f"{status} {json.dumps(body)[:120]}", code
 
 
-class HostBundle:
-    """Host-compatible builds of some functions, unpacked, plus a stand-in for /var/runtime."""
+class Bundle:
+    """Zips of some functions built for one target, unpacked fresh, plus a /var/runtime stand-in.
 
-    def __init__(self, root: Path, work_dir: Path, host_dist_dir: Path | None = None) -> None:
+    `Bundle.host(...)` builds for the interpreter running this code (compiled wheels load
+    here); with a Python 3.13 on the machine, a Lambda x86_64 bundle runs the real artefact.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        work_dir: Path,
+        target: Target,
+        dist_dir: Path,
+        *,
+        python: str = sys.executable,
+        bytecode_python: str | None = None,
+    ) -> None:
         self.root = root
         self.work_dir = work_dir
-        # A persistent host dist dir makes repeat smoke runs incremental; unpacking stays fresh.
-        self.builder = Builder(root, host_target(), host_dist_dir or work_dir / "dist")
-        self._runtime_dir = work_dir / "runtime"
+        self.python = python
+        # A persistent dist dir makes repeat runs incremental; unpacking stays fresh.
+        self.builder = Builder(root, target, dist_dir, bytecode_python=bytecode_python)
+        self._label = target.describe()
+        self._runtime_dir = work_dir / self._label / "runtime"
         self._runtime_pins: set[str] = set()
 
-    def prepare(self, spec: FunctionSpec) -> list[Path]:
-        """Build the host variant, unpack it, return the sys.path it runs with."""
+    @classmethod
+    def host(cls, root: Path, work_dir: Path, dist_dir: Path | None = None) -> Bundle:
+        """Host-compatible zips with host .pyc files, laid out as the Lambda zips are."""
+        return cls(
+            root,
+            work_dir,
+            host_target(),
+            dist_dir or work_dir / "dist",
+            bytecode_python=sys.executable,
+        )
+
+    def prepare(self, spec: FunctionSpec, *, with_bytecode: bool = True) -> list[Path]:
+        """Build (or reuse) the zip, unpack it, return the sys.path it runs with."""
         result = self.builder.build(spec)
         if result.status == "failed" or result.zip_path is None:
-            raise RuntimeError(f"{spec.name}: host build failed: {result.error}")
-        unpacked = self.work_dir / "unpacked" / spec.name
+            raise RuntimeError(f"{spec.name}: {self._label} build failed: {result.error}")
+        suffix = "" if with_bytecode else "-no-pyc"
+        unpacked = self.work_dir / self._label / "unpacked" / f"{spec.name}{suffix}"
         if not unpacked.exists():
-            unpack(result.zip_path, unpacked)
+            unpack(result.zip_path, unpacked, with_bytecode=with_bytecode)
         paths = [unpacked]
         plan = self.builder.plan_for(spec)
         if plan.runtime_provided:
@@ -166,7 +198,7 @@ class HostBundle:
         return paths
 
     def _runtime(self, plan: resolve.Plan) -> Path:
-        """The locked boto3/botocore for the host, standing in for the runtime's own copy."""
+        """The locked boto3/botocore for this target, standing in for the runtime's copy."""
         lines = {req.line for req in plan.runtime_provided}
         if not lines <= self._runtime_pins:
             self._runtime_pins |= lines
@@ -185,7 +217,7 @@ def run_smoke(
 ) -> list[SmokeResult]:
     """Smoke-test every function in `specs` that has a handler."""
     routes = load_routes(root)
-    bundle = HostBundle(root, work_dir, host_dist_dir)
+    bundle = Bundle.host(root, work_dir, host_dist_dir)
     bundle.builder.prefetch_exports(specs)
     results: list[SmokeResult] = []
     for spec in specs:
@@ -201,7 +233,7 @@ def run_smoke(
         route = smoke_route(routes, spec.name)
         authorized = route is not None and routes[route]["authorization"] != "NONE"
         event = http_event(route, authorized=authorized) if route else None
-        run = invoke(paths, spec.handler, event, smoke_env(spec.name))
+        run = invoke(paths, spec.handler, event, smoke_env(spec.name), python=bundle.python)
         ok, detail, status = judge(spec.name, route, run)
         results.append(
             SmokeResult(spec.name, ok, detail, route, status, time.perf_counter() - started)
