@@ -48,6 +48,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bad-from-pct", type=int, default=None)
     parser.add_argument("--hold-s", type=int, default=120)
+    parser.add_argument(
+        "--healthy-after", type=int, default=None, help="green is fixed after this many commands"
+    )
     parser.add_argument("commands", nargs="*", help="lego-traffic commands separated by --")
     args, rest = parser.parse_known_args()
     commands: list[list[str]] = [[]]
@@ -128,7 +131,9 @@ def main() -> int:
     threading.Thread(target=publish_in_real_time, daemon=True).start()
     code = 0
     try:
-        for command in commands:
+        for done, command in enumerate(commands):
+            if args.healthy_after is not None and done >= args.healthy_after:
+                simulator.bad_from_pct = None
             argv = ["lego-traffic", *command, "--env", "demo", "--root", str(root)]
             print(f"$ {' '.join(argv[:-2])}", flush=True)
             started = time.monotonic()
