@@ -3,8 +3,9 @@ users, through the local gateway on loopback, with real tokens.
 
 Starts its own stack + gateway (`lego-dev serve`, what `make dev` runs), seeds 20 users with
 20 MOCs each, runs a bounded headless locust in a separate process (lego_gateway.loadtest),
-and stops everything. Reports p50/p95/p99, the error count, the achieved rate and the CPU of
-the gateway process (which runs the handlers in-process, like one Lambda container).
+and stops everything. Reports p50/p95/p99, the error count, the achieved rate, the CPU of the
+gateway process and of the function containers it spawned (one process per concurrent
+invocation, like Lambda's), and the machine's load average (2 cores, shared).
 Floor: the median round trip of a request the gateway answers itself (an unmatched route),
 so the ratio shows what the functions and their dependencies add.
 
@@ -63,6 +64,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _children_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds of each child of pid (the function containers, spawned by the gateway)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            found[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
 def _seed(api: Any, users: list[str]) -> list[str]:
     tokens = []
     for user in users:
@@ -106,6 +121,7 @@ def measure() -> dict[str, Any]:
             tokens_file.write_text(json.dumps(tokens))
             gateway_pid = int(api.state["pid"])
             cpu_before = _cpu_seconds(gateway_pid)
+            children_before = _children_cpu_seconds(gateway_pid)
             started = time.monotonic()
             result = subprocess.run(
                 [
@@ -128,8 +144,14 @@ def measure() -> dict[str, Any]:
             )
             wall_s = time.monotonic() - started
             cpu_s = _cpu_seconds(gateway_pid) - cpu_before
+            children_after = _children_cpu_seconds(gateway_pid)
+            containers_cpu_s = sum(
+                after - children_before.get(child, 0.0) for child, after in children_after.items()
+            )
         stats: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     stats["gateway_cpu_pct"] = 100 * cpu_s / wall_s
+    stats["containers_cpu_pct"] = 100 * containers_cpu_s / wall_s
+    stats["load_average_1m"] = os.getloadavg()[0]
     stats["floor_ms"] = floor_ms
     return stats
 
@@ -145,6 +167,9 @@ def run() -> list[dict[str, Any]]:
         _row("load 100rps errors", stats["failures"], "count", goal="0"),
         _row("load 100rps achieved", stats["rps"], "req/s", goal=">= 95"),
         _row("load 100rps gateway CPU", stats["gateway_cpu_pct"], "% of 1 core"),
+        _row("load 100rps function containers CPU", stats["containers_cpu_pct"], "% of 1 core"),
+        # other work on the machine skews every figure above: record how busy it was
+        _row("load 100rps machine load average", stats["load_average_1m"], "1-min"),
     ]
 
 
