@@ -1,8 +1,9 @@
 """Cold start proxy of the built zips: fresh interpreter -> first handler response.
 
-Median of 10 for health and mocs, each from its unpacked host-compatible zip, against the
-floor of a bare interpreter; plus the heaviest imports (`python -X importtime`, self time per
-top-level package). How it is measured: tools/build/src/lego_build/coldstart.py.
+Median of 10 for health and mocs from the unpacked zip (with and without .pyc, and on the
+Lambda x86_64 zip under Python 3.13 when one exists), against the floor of a bare
+interpreter; plus the heaviest imports (`python -X importtime`, self time per top-level
+package). Rows: tools/build/README.md "Cold start"; code: lego_build/coldstart.py.
 """
 
 from __future__ import annotations

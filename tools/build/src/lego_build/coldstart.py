@@ -1,8 +1,10 @@
 """Cold-start proxy: fresh interpreter -> first handler response, from the unpacked zip.
 
-Measured on the host-compatible variant of each zip (same lock, same file rules), in a fresh
-`python -I -S` whose sys.path holds only the unpacked zip (plus the boto3 stand-in when the
-function leaves boto3 to the runtime). The floor is the same interpreter doing nothing.
+Measured on the host-compatible variant of each zip (same lock, same file rules, host .pyc),
+in a fresh `python -I -S -B` whose sys.path holds only the unpacked zip (plus the boto3
+stand-in when the function leaves boto3 to the runtime); with and without its .pyc files,
+and, where a Python 3.13 exists, on the Lambda x86_64 zip itself. The floor is the same
+interpreter doing nothing. Rows and their meaning: tools/build/README.md "Cold start".
 """
 
 from __future__ import annotations
