@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+# TODO(issue 8): drop once the root dev group lists lego-traffic (`uv sync` then installs it).
+if importlib.util.find_spec("lego_traffic") is None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import boto3
 import pytest
@@ -13,7 +20,6 @@ from moto import mock_aws
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)
