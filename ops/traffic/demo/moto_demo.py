@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -135,7 +136,7 @@ def main() -> int:
             if args.healthy_after is not None and done >= args.healthy_after:
                 simulator.bad_from_pct = None
             argv = ["lego-traffic", *command, "--env", "demo", "--root", str(root)]
-            print(f"$ {' '.join(argv[:-2])}", flush=True)
+            print(f"$ {shlex.join(argv[:-2])}", flush=True)
             started = time.monotonic()
             proc = subprocess.run(argv, env=env, check=False)
             print(
