@@ -4,6 +4,7 @@ first, filters by user_id, and never commits, rolls back or catches: service.py 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from psycopg import sql
 from psycopg.rows import class_row, dict_row
@@ -13,7 +14,6 @@ from lego_mocs.models import Moc, MocDetail, MocFile, MocImage, PartsListSummary
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from uuid import UUID
 
     from psycopg import Connection
 
@@ -226,11 +226,13 @@ def select_mocs_matching(
 
 
 def select_mocs_by_ids(conn: Connection[Any], user_id: str, ids: Sequence[str]) -> list[Moc]:
-    """The user's MOCs among ids, in the order of ids (search rank); unknown ids are skipped."""
+    """The user's MOCs among ids, in the order of ids (search rank); ids that are not the
+    user's, no longer exist or are not UUIDs (a corrupt index document) are skipped."""
+    wanted = [moc_id for moc_id in map(_as_uuid, ids) if moc_id is not None]
     with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(_SELECT_BY_IDS, {"uid": user_id, "ids": list(ids)}).fetchall()
-    by_id = {str(moc.id): moc for moc in _MOC_LIST.validate_python(rows)}
-    return [by_id[i] for i in ids if i in by_id]
+        rows = cur.execute(_SELECT_BY_IDS, {"uid": user_id, "ids": wanted}).fetchall()
+    by_id = {moc.id: moc for moc in _MOC_LIST.validate_python(rows)}
+    return [by_id[moc_id] for moc_id in wanted if moc_id in by_id]
 
 
 def iter_all_mocs(conn: Connection[Any], batch_rows: int = 2000) -> Iterator[Moc]:
@@ -258,6 +260,13 @@ def _page_with_total(
             total = 0
     # one pydantic-core call validates the page (class_row costs ~5 us a row); `total` is ignored
     return _MOC_LIST.validate_python(rows), total
+
+
+def _as_uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 def _escape_like(text: str) -> str:

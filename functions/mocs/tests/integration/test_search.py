@@ -119,3 +119,30 @@ def test_search_opensearch_with_tag_and_after_delete(
     _refresh()
     body = api("GET /api/mocs", user_id, query={"search": "castle"})[1]
     assert (_titles(body), body["total"]) == (["Castle Keep"], 1)
+
+
+# --- the OpenSearch path with the cluster faked at search_ids (runs everywhere) ---------------
+
+
+def test_search_opensearch_answer_returns_rows_in_rank_order_and_its_total(
+    api: Callable[..., Any],
+    new_moc: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    user_id: str,
+    other_user_id: str,
+) -> None:
+    first, second = new_moc(user_id, title="Second best"), new_moc(user_id, title="Best")
+    foreign = new_moc(other_user_id, title="Not mine")
+    asked: list[tuple[str, dict[str, Any]]] = []
+
+    def fake_search_ids(index: str, body: dict[str, Any]) -> tuple[list[str], int]:
+        asked.append((index, body))
+        # rank order from the cluster; a stale id and another user's id are dropped
+        return [str(second.id), "not-a-uuid", str(foreign.id), str(first.id)], 7
+
+    monkeypatch.setattr(search, "search_ids", fake_search_ids)
+    body = api("GET /api/mocs", user_id, query={"search": "best", "tag": "t", "page": "2"})[1]
+    assert (_titles(body), body["total"], body["page"]) == (["Best", "Second best"], 7, 2)
+    index, sent = asked[0]
+    assert index == search_index.INDEX
+    assert sent == search.build_search_body(user_id, "best", page=2, filters={"tags": "t"})
