@@ -78,3 +78,22 @@ def test_list_mocs_after_create_and_delete_reflects_writes_with_cache_on(
     assert api("DELETE /api/mocs/{id}", user_id, moc_id=kept.id)[0] == 200
     body = api("GET /api/mocs", user_id)[1]
     assert (_titles(body), body["total"]) == (["new"], 1)
+
+
+def test_list_mocs_total_follows_multi_row_insert_and_delete(
+    api: Callable[..., Any], sql: Callable[..., Any], user_id: str
+) -> None:
+    # one statement writing several rows (COPY, bulk imports): the statement triggers of
+    # migration 0002 keep moc_user_counts right
+    sql(
+        "INSERT INTO moc_instructions (user_id, title, type, brand)"
+        " SELECT %(uid)s, 'set ' || n, 'set', 'LEGO' FROM generate_series(1, 5) AS n",
+        {"uid": user_id},
+    )
+    assert api("GET /api/mocs", user_id)[1]["total"] == 5
+    sql(
+        "DELETE FROM moc_instructions WHERE user_id = %(uid)s AND title IN ('set 1', 'set 2')",
+        {"uid": user_id},
+    )
+    body = api("GET /api/mocs", user_id, query={"limit": "1"})[1]
+    assert (body["total"], len(body["data"])) == (3, 1)

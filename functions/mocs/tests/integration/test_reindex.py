@@ -29,3 +29,27 @@ def test_reindex_recreate_indexes_every_moc_from_postgres(
     assert client.get(index=search_index.INDEX, id=str(moc.id))["_source"]["userId"] == user_id
     body = api("GET /api/mocs", user_id, query={"search": "rebuilt"})[1]
     assert [m["id"] for m in body["data"]] == [str(moc.id)]
+
+
+@pytest.mark.usefixtures("services")
+def test_reindex_streams_every_moc_from_postgres_as_documents(
+    new_moc: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    user_id: str,
+    other_user_id: str,
+) -> None:
+    mine, theirs = new_moc(user_id, tags=["castle"]), new_moc(other_user_id)
+    created: list[str] = []
+    indexed: dict[str, dict[str, Any]] = {}
+
+    def fake_bulk(index: str, documents: Any) -> int:
+        for doc_id, document in documents:  # consumed inside the transaction, as helpers.bulk
+            indexed[doc_id] = dict(document)
+        return len(indexed)
+
+    monkeypatch.setattr(search, "ensure_index", lambda index, definition: created.append(index))
+    monkeypatch.setattr(search, "bulk_index", fake_bulk)
+    assert reindex.reindex() == len(indexed)
+    assert created == [search_index.INDEX]
+    assert indexed[str(mine.id)] == search_index.document(mine)
+    assert indexed[str(theirs.id)]["userId"] == other_user_id
