@@ -160,11 +160,6 @@ def delete_moc(conn: Connection[Any], user_id: str, moc_id: UUID) -> bool:
     return cur.rowcount == 1
 
 
-def select_moc(conn: Connection[Any], user_id: str, moc_id: UUID) -> Moc | None:
-    with conn.cursor(row_factory=class_row(Moc)) as cur:
-        return cur.execute(_SELECT_MOC, {"id": moc_id, "uid": user_id}).fetchone()
-
-
 def select_moc_detail(conn: Connection[Any], user_id: str, moc_id: UUID) -> MocDetail | None:
     """The MOC with files, linked images and parts-list summaries: four queries, one round trip."""
     params = {"id": moc_id, "uid": user_id}
