@@ -15,7 +15,7 @@ from lego_build.budgets import budget_for, human_bytes
 from lego_build.build import Builder, build_all
 from lego_build.bytecode import BytecodeError, find_interpreter
 from lego_build.functions import discover, find_root
-from lego_build.smoke import run_smoke
+from lego_build.smoke import lambda_x86_bundle, run_smoke
 from lego_build.targets import ARCHITECTURES, DEFAULT_ARCHITECTURE, lambda_target
 from lego_build.verify import verify_zip
 
@@ -25,6 +25,7 @@ HOST_DIST_DIR = "build/lego-build-host"
 if TYPE_CHECKING:
     from lego_build.build import BuildResult
     from lego_build.functions import FunctionSpec
+    from lego_build.smoke import SmokeResult
 
 
 def _select(root: Path, names: list[str]) -> list[FunctionSpec]:
@@ -122,15 +123,31 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def cmd_smoke(args: argparse.Namespace, root: Path) -> int:
-    specs = _select(root, args.function)
-    with tempfile.TemporaryDirectory(prefix="lego-smoke-") as tmp:
-        results = run_smoke(root, specs, Path(tmp), host_dist_dir=root / HOST_DIST_DIR)
-    print("smoke test (host-compatible zips, fresh `python -I -S`, zip dir only on sys.path):")
+def _print_smoke(title: str, results: list[SmokeResult]) -> None:
+    print(title)
     for r in results:
         mark = "ok  " if r.ok else "FAIL"
         route = f"[{r.route}] " if r.route else ""
         print(f"  {mark} {r.function:<11} {route}{r.detail}")
+
+
+def cmd_smoke(args: argparse.Namespace, root: Path) -> int:
+    specs = _select(root, args.function)
+    with tempfile.TemporaryDirectory(prefix="lego-smoke-") as tmp:
+        results = run_smoke(root, specs, Path(tmp), host_dist_dir=root / HOST_DIST_DIR)
+        _print_smoke(
+            "smoke test (host-compatible zips, fresh `python -I -S -B`, zip dir only on sys.path):",
+            results,
+        )
+        lambda_x86 = lambda_x86_bundle(root, Path(tmp))
+        if lambda_x86 is None:
+            print("  (no Python 3.13 here: the Lambda zips themselves are not run)")
+        else:
+            real = run_smoke(root, specs, Path(tmp), bundle=lambda_x86)
+            _print_smoke(
+                f"smoke test (Lambda x86_64 zips, as shipped, run by {lambda_x86.python}):", real
+            )
+            results += real
     return 0 if all(r.ok for r in results) else 1
 
 

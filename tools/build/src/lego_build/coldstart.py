@@ -9,7 +9,6 @@ interpreter doing nothing. Rows and their meaning: tools/build/README.md "Cold s
 
 from __future__ import annotations
 
-import platform
 import re
 import statistics
 import subprocess
@@ -18,11 +17,9 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from lego_build.bytecode import find_interpreter
 from lego_build.events import http_event, load_routes, smoke_route
 from lego_build.functions import discover
-from lego_build.smoke import Bundle, invoke, smoke_env
-from lego_build.targets import LAMBDA_PYTHON_VERSION, lambda_target
+from lego_build.smoke import Bundle, invoke, lambda_x86_bundle, smoke_env
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,19 +108,7 @@ def measure(
     specs = discover(root)
     routes = load_routes(root)
     host = Bundle.host(root, work_dir, root / "build" / "lego-build-host")
-    py313 = find_interpreter(LAMBDA_PYTHON_VERSION)
-    lambda_x86 = (
-        Bundle(
-            root,
-            work_dir,
-            lambda_target("x86_64"),
-            root / "build" / "lego-build-x86_64",
-            python=py313,
-            bytecode_python=py313,
-        )
-        if py313 and platform.machine() == "x86_64"
-        else None
-    )
+    lambda_x86 = lambda_x86_bundle(root, work_dir)
     floor = floor_ms(runs)
     rows: list[dict[str, Any]] = []
     for name in functions:

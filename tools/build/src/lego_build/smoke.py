@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from lego_build import _invoke, resolve
 from lego_build.build import Builder
+from lego_build.bytecode import find_interpreter
 from lego_build.events import http_event, load_routes, smoke_route
-from lego_build.targets import host_target
+from lego_build.targets import LAMBDA_PYTHON_VERSION, host_target, lambda_target
 
 if TYPE_CHECKING:
     from lego_build.functions import FunctionSpec
@@ -212,12 +214,26 @@ class Bundle:
         return self._runtime_dir
 
 
+def lambda_x86_bundle(root: Path, work_dir: Path) -> Bundle | None:
+    """The Lambda x86_64 zips run by a real Python 3.13, if this x86_64 machine has one."""
+    python = find_interpreter(LAMBDA_PYTHON_VERSION)
+    if python is None or platform.machine() != "x86_64":
+        return None
+    dist_dir = root / "build" / "lego-build-x86_64"
+    target = lambda_target("x86_64")
+    return Bundle(root, work_dir, target, dist_dir, python=python, bytecode_python=python)
+
+
 def run_smoke(
-    root: Path, specs: list[FunctionSpec], work_dir: Path, host_dist_dir: Path | None = None
+    root: Path,
+    specs: list[FunctionSpec],
+    work_dir: Path,
+    host_dist_dir: Path | None = None,
+    bundle: Bundle | None = None,
 ) -> list[SmokeResult]:
-    """Smoke-test every function in `specs` that has a handler."""
+    """Smoke-test every function in `specs` that has a handler (host variant by default)."""
     routes = load_routes(root)
-    bundle = Bundle.host(root, work_dir, host_dist_dir)
+    bundle = bundle or Bundle.host(root, work_dir, host_dist_dir)
     bundle.builder.prefetch_exports(specs)
     results: list[SmokeResult] = []
     for spec in specs:
