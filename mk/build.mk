@@ -15,7 +15,7 @@ build: ## Lambda zips + sidecars into dist/ (FN=mocs for one, ARCH=arm64|x86_64;
 build-check: ## build, verify zips + sidecars + size limits, smoke-test each handler from its zip
 	$(LEGO_BUILD) check $(BUILD_ARGS)
 
-build-clean: ## remove dist/ and the host-compatible smoke builds
-	rm -rf dist build/lego-build-host
+build-clean: ## remove dist/ and the smoke/bench builds under build/
+	rm -rf dist build/lego-build-host build/lego-build-x86_64
 
 TEST_STEPS += build-check
