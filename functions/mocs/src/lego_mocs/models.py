@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-# pydantic resolves annotations at runtime (ruff can't tell InputModel/OutputModel are BaseModels)
-from datetime import datetime  # noqa: TC003
+from datetime import datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID  # noqa: TC003
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validator, model_validator
 

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 _configured = False
 
@@ -25,7 +26,10 @@ def configure(level: str | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks,
+            # show_locals=False: frame locals hold the request (headers, tokens, bodies)
+            structlog.processors.ExceptionRenderer(
+                ExceptionDictTransformer(show_locals=False, use_rich=False)
+            ),
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(

@@ -76,3 +76,22 @@ def test_tracing_seam_works_with_and_without_xray(enabled: str) -> None:
     )
     result = _run(code, TRACING_ENABLED=enabled, AWS_XRAY_CONTEXT_MISSING="LOG_ERROR")
     assert result.stdout.strip().splitlines()[-1] == ("True" if enabled == "true" else "False")
+
+
+def test_crash_log_has_the_stack_but_no_request_secrets() -> None:
+    code = (
+        "from lego_common import http\n"
+        "from lego_common.testing.events import http_event\n"
+        "def boom(req):\n"
+        "    secret = req.header('authorization')\n"
+        "    raise RuntimeError('boom')\n"
+        "h = http.dispatcher({'POST /x': boom})\n"
+        "h(http_event('POST /x', user_id='u', body={'password': 'pw-body-secret'},\n"
+        "  headers={'Authorization': 'Bearer tok-header-secret'}), None)\n"
+    )
+    out = _run(code).stdout
+    crash = next(json.loads(line) for line in out.splitlines() if "request_crashed" in line)
+    assert crash["level"] == "error"
+    assert crash["exception"][0]["exc_type"] == "RuntimeError"
+    assert "tok-header-secret" not in out
+    assert "pw-body-secret" not in out
