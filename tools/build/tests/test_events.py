@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from lego_build.coldstart import import_breakdown
-from lego_build.events import SMOKE_PATH_ID, http_event, smoke_route
+from lego_build.events import SMOKE_PATH_ID, SMOKE_USER_ID, http_event, smoke_event, smoke_route
 
 ROUTES = {
     "GET /health": {"function": "health", "authorization": "NONE"},
@@ -43,3 +43,12 @@ def test_import_breakdown_sums_self_time_per_top_level_package() -> None:
     )
 
     assert import_breakdown(stderr) == [("pydantic", 4.0), ("structlog", 0.5)]
+
+
+def test_smoke_event_sends_an_empty_json_body_to_writes() -> None:
+    routes = {"POST /api/mocs/{id}/files": {"function": "upload", "authorization": "JWT"}}
+
+    event = smoke_event(routes, "POST /api/mocs/{id}/files")
+
+    assert event["body"] == "{}"
+    assert event["pathParameters"] == {"id": SMOKE_USER_ID}

@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from lego_build.events import http_event, load_routes, smoke_route
+from lego_build.events import load_routes, smoke_event, smoke_route
 from lego_build.functions import discover
 from lego_build.smoke import Bundle, invoke, lambda_x86_bundle, smoke_env
 
@@ -120,8 +120,7 @@ def measure(
             rows.append(row)
             continue
         route = smoke_route(routes, name)
-        authorized = route is not None and routes[route]["authorization"] != "NONE"
-        event = http_event(route, authorized=authorized) if route else None
+        event = smoke_event(routes, route) if route else None
         handler = spec.handler
         paths = host.prepare(spec)
         total, imports = _timings(name, paths, handler, event, host.python, runs)

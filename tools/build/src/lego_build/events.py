@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SMOKE_USER_ID = "00000000-0000-4000-8000-0000000005e1"
-SMOKE_PATH_ID = "00000000-0000-4000-8000-000000000001"
+# The caller's own id, so owner-only routes such as GET /api/users/{id} are not refused early.
+SMOKE_PATH_ID = SMOKE_USER_ID
 _PARAM = re.compile(r"\{([^}/+]+)\+?\}")
 
 
@@ -90,3 +91,14 @@ def http_event(
     if body is not None:
         event["body"] = body
     return event
+
+
+def smoke_event(routes: dict[str, dict[str, str]], route: str) -> dict[str, Any]:
+    """The event the smoke test and benchmark send: JWT claims if the route needs them,
+    and an empty JSON object as the body of a write."""
+    method = route.split(" ", 1)[0]
+    return http_event(
+        route,
+        authorized=routes[route]["authorization"] != "NONE",
+        body="{}" if method in ("POST", "PUT", "PATCH") else None,
+    )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from lego_build import _invoke, resolve
 from lego_build.build import Builder
 from lego_build.bytecode import find_interpreter
-from lego_build.events import http_event, load_routes, smoke_route
+from lego_build.events import load_routes, smoke_event, smoke_route
 from lego_build.targets import LAMBDA_PYTHON_VERSION, host_target, lambda_target
 
 if TYPE_CHECKING:
@@ -124,7 +124,12 @@ def invoke(
 
 
 def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str, int | None]:
-    """Health answers 200/503 JSON; a CRUD handler without a database answers 503 JSON."""
+    """Did the handler import and answer as it should with no database configured?
+
+    health: 200/503 JSON. A list route (GET without path params): 503 SERVICE_UNAVAILABLE.
+    Any other route may stop earlier (400 for the empty body, 404, 503) but must answer the
+    seed's error body and never 500, which is how a dispatcher reports an ImportError.
+    """
     if run.returncode != 0 or run.payload is None:
         tail = (run.stderr.strip().splitlines() or ["(no output)"])[-1]
         return False, f"handler failed to import or run: {tail}", None
@@ -134,17 +139,20 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
     if response is None:
         return False, f"handler returned {type(run.payload.get('response')).__name__}", None
     status = response.get("statusCode")
+    code = status if isinstance(status, int) else None
     try:
         body = json.loads(response.get("body") or "null")
     except ValueError:
-        return False, f"{status}: body is not JSON", status if isinstance(status, int) else None
-    code = status if isinstance(status, int) else None
+        return False, f"{status}: body is not JSON", code
+    detail = f"{status} {json.dumps(body)[:120]}"
     if function == "health":
-        ok = code in (200, 503) and isinstance(body, dict)
-        return ok, f"{status} {json.dumps(body)[:120]}", code
-    error = body.get("error", {}) if isinstance(body, dict) else {}
-    ok = code == 503 and isinstance(error, dict) and error.get("code") == "SERVICE_UNAVAILABLE"
-    return ok, f"{status} {json.dumps(body)[:120]}", code
+        return code in (200, 503) and isinstance(body, dict), detail, code
+    error = body.get("error") if isinstance(body, dict) else None
+    error_code = error.get("code") if isinstance(error, dict) else None
+    if route.startswith("GET ") and "{" not in route:
+        return code == 503 and error_code == "SERVICE_UNAVAILABLE", detail, code
+    ok = code is not None and 400 <= code < 600 and code != 500 and isinstance(error_code, str)
+    return ok, detail, code
 
 
 class Bundle:
@@ -247,8 +255,7 @@ def run_smoke(
             results.append(SmokeResult(spec.name, False, str(exc)))
             continue
         route = smoke_route(routes, spec.name)
-        authorized = route is not None and routes[route]["authorization"] != "NONE"
-        event = http_event(route, authorized=authorized) if route else None
+        event = smoke_event(routes, route) if route else None
         run = invoke(paths, spec.handler, event, smoke_env(spec.name), python=bundle.python)
         ok, detail, status = judge(spec.name, route, run)
         results.append(
