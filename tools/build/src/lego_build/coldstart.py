@@ -10,6 +10,7 @@ interpreter doing nothing. Rows and their meaning: tools/build/README.md "Cold s
 from __future__ import annotations
 
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,10 +36,11 @@ FLOOR_NAME = "python -I -S, no imports"
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s+)(\S+)$")
 
 
-def floor_ms(runs: int = RUNS) -> float:
-    """Median ms from spawning a bare interpreter to its first output."""
-    samples = []
+def floor_ms(runs: int = RUNS) -> tuple[float, float]:
+    """Median wall ms from spawning a bare interpreter to its first output, and its CPU ms."""
+    samples, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time_ns()
         out = subprocess.run(
             [sys.executable, "-I", "-S", "-c", "import time; print(time.time_ns())"],
@@ -46,8 +48,10 @@ def floor_ms(runs: int = RUNS) -> float:
             text=True,
             check=True,
         ).stdout
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         samples.append((int(out.strip()) - started) / 1e6)
-    return statistics.median(samples)
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return statistics.median(samples), statistics.median(cpu)
 
 
 def import_breakdown(stderr: str, top: int = 6) -> list[tuple[str, float]]:
@@ -61,16 +65,17 @@ def import_breakdown(stderr: str, top: int = 6) -> list[tuple[str, float]]:
     return [(name, us / 1000) for name, us in ranked]
 
 
-def _sample(name: str, runs: int, once: Callable[[], Invocation]) -> tuple[float, float]:
-    """Median ms to the first response and to the end of the handler's import."""
-    totals, imports = [], []
+def _sample(name: str, runs: int, once: Callable[[], Invocation]) -> tuple[float, float, float]:
+    """Median ms to the first response, to the end of the handler's import, and CPU ms."""
+    totals, imports, cpu = [], [], []
     for _ in range(runs):
         run = once()
         if run.payload is None or "responded_at_ns" not in run.payload:
             raise RuntimeError(f"{name}: handler did not answer: {run.stderr[-400:]}")
         totals.append((run.payload["responded_at_ns"] - run.started_ns) / 1e6)
         imports.append((run.payload["imported_at_ns"] - run.started_ns) / 1e6)
-    return statistics.median(totals), statistics.median(imports)
+        cpu.append(run.cpu_ms)
+    return statistics.median(totals), statistics.median(imports), statistics.median(cpu)
 
 
 def _row(
@@ -90,7 +95,7 @@ def _row(
 
 def _timings(
     name: str, paths: list[Path], handler: str, event: dict[str, Any] | None, python: str, runs: int
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     env = smoke_env(name)
     return _sample(name, runs, lambda: invoke(paths, handler, event, env, python=python))
 
@@ -109,7 +114,7 @@ def measure(
     routes = load_routes(root)
     host = Bundle.host(root, work_dir, root / "build" / "lego-build-host")
     lambda_x86 = lambda_x86_bundle(root, work_dir)
-    floor = floor_ms(runs)
+    floor, floor_cpu = floor_ms(runs)
     rows: list[dict[str, Any]] = []
     for name in functions:
         spec = specs[name]
@@ -123,18 +128,22 @@ def measure(
         event = smoke_event(routes, route) if route else None
         handler = spec.handler
         paths = host.prepare(spec)
-        total, imports = _timings(name, paths, handler, event, host.python, runs)
+        total, imports, cpu = _timings(name, paths, handler, event, host.python, runs)
         rows.append(_row(f"cold_start_{name}", total, "ms", floor, goal))
         # The part of the cold start spent before the handler runs (interpreter + imports).
         rows.append(_row(f"cold_start_{name}:import", imports, "ms", floor, None))
+        # CPU of the whole process: steadier than wall time when the machine is busy.
+        rows.append(_row(f"cold_start_{name}:cpu", cpu, "ms", floor_cpu, goal))
         src_paths = host.prepare(spec, with_bytecode=False)
-        no_pyc, _ = _timings(name, src_paths, handler, event, host.python, runs)
+        no_pyc, _, no_pyc_cpu = _timings(name, src_paths, handler, event, host.python, runs)
         rows.append(_row(f"cold_start_{name}:no_pyc", no_pyc, "ms", floor, None))
+        rows.append(_row(f"cold_start_{name}:no_pyc_cpu", no_pyc_cpu, "ms", floor_cpu, None))
         if lambda_x86 is not None:
             for with_pyc, label in ((True, "py313"), (False, "py313_no_pyc")):
                 x86_paths = lambda_x86.prepare(spec, with_bytecode=with_pyc)
-                ms, _ = _timings(name, x86_paths, handler, event, lambda_x86.python, runs)
+                ms, _, ms_cpu = _timings(name, x86_paths, handler, event, lambda_x86.python, runs)
                 rows.append(_row(f"cold_start_{name}:{label}", ms, "ms", floor, None))
+                rows.append(_row(f"cold_start_{name}:{label}_cpu", ms_cpu, "ms", floor_cpu, None))
         # Heaviest imports, without .pyc so compile time shows where it is spent.
         env = smoke_env(name)
         traced = invoke(src_paths, handler, event, env, python_flags=("-X", "importtime"))

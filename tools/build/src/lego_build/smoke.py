@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -40,6 +41,7 @@ class Invocation:
     stderr: str
     started_ns: int
     payload: dict[str, Any] | None
+    cpu_ms: float = 0.0
 
     @property
     def response(self) -> dict[str, Any] | None:
@@ -112,15 +114,19 @@ def invoke(
         cmd += ["--path", str(path)]
     if event is not None:
         cmd += ["--event", json.dumps(event)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time_ns()
     proc = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU the child used (user + sys): unlike wall time, not inflated by a busy machine.
+    cpu_ms = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     payload: dict[str, Any] | None = None
     for line in proc.stdout.splitlines():
         if line.startswith(_invoke.RESULT_MARKER):
             payload = json.loads(line.removeprefix(_invoke.RESULT_MARKER))
-    return Invocation(proc.returncode, proc.stdout, proc.stderr, started, payload)
+    return Invocation(proc.returncode, proc.stdout, proc.stderr, started, payload, cpu_ms)
 
 
 def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str, int | None]:
