@@ -3,11 +3,9 @@
 
 .PHONY: dev token
 PORT ?= 3000
-# lego-gateway is a workspace member: --package makes `uv run` install it (and its dev tools)
-# even where the root environment was synced without it.
-LEGO_DEV = $(UV) run --frozen --quiet --package lego-gateway lego-dev
+LEGO_DEV = $(UV) run --frozen --quiet lego-dev
 
-dev: ## serve the API at http://127.0.0.1:$(PORT) on a local stack (PORT=...; Ctrl-C stops all)
+dev: install ## serve the API at http://127.0.0.1:$(PORT) on a local stack (PORT=...; Ctrl-C stops all)
 	@PORT=$(PORT) $(LEGO_DEV) serve
 
 token: ## print (only) a bearer token for USER on the running `make dev`: make token USER=alice

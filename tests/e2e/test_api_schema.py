@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from lego_gateway import paths
 from lego_gateway.functions import FunctionRegistry, discover_functions
 from lego_gateway.routes import RouteTable

@@ -8,9 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
-from lego_gateway.testing import LocalApi
 
 from lego_common.testing.events import http_event
+from lego_gateway.testing import LocalApi
 
 
 def _lambda(local_api: LocalApi) -> Any:

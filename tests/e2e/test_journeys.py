@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from lego_gateway.testing import LocalApi, implemented
 
 needs_mocs = pytest.mark.skipif(

@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from lego_gateway.auth import JwtAuthorizer
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"

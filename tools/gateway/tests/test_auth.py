@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from lego_gateway.auth import JwtAuthorizer, TokenRejectedError, claims_as_strings, token_from
 
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import yaml
+
 from lego_gateway import paths
 from lego_gateway.routes import RouteTable
 
