@@ -84,7 +84,7 @@ def sandbox(tmp_path: Path) -> Path:
     return make_sandbox(tmp_path / "repo")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A sandbox already built for arm64 into dist/ (tests that only read it share one)."""
     from lego_build.build import Builder, build_all

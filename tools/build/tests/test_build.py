@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from lego_build import bytecode, resolve
 from lego_build.build import Builder, build_all
 from lego_build.functions import discover

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+
 from lego_build.cli import main
 
 if TYPE_CHECKING:

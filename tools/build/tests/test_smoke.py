@@ -6,7 +6,9 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+
 from lego_build.budgets import check_sizes
+from lego_build.cli import HOST_DIST_DIR
 from lego_build.functions import discover, find_root
 from lego_build.smoke import run_smoke
 
@@ -47,7 +49,9 @@ def repo_smoke(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     if not specs:
         pytest.skip("no function in this tree has a handler.py yet")
     work = tmp_path_factory.mktemp("repo-smoke")
-    return {"results": run_smoke(REPO_ROOT, specs, work), "work": work}
+    # The same incremental host builds `make build-check` uses: unchanged zips are reused.
+    dist = REPO_ROOT / HOST_DIST_DIR
+    return {"results": run_smoke(REPO_ROOT, specs, work, host_dist_dir=dist), "dist": dist}
 
 
 def test_smoke_every_real_handler_answers(repo_smoke: dict[str, object]) -> None:
@@ -59,10 +63,10 @@ def test_smoke_every_real_handler_answers(repo_smoke: dict[str, object]) -> None
 
 
 def test_real_zips_fit_lambda_limits(repo_smoke: dict[str, object]) -> None:
-    work = repo_smoke["work"]
-    assert isinstance(work, type(REPO_ROOT))
+    dist = repo_smoke["dist"]
+    assert isinstance(dist, type(REPO_ROOT))
     errors: list[str] = []
-    for sidecar_path in sorted((work / "dist").glob("*.json")):
+    for sidecar_path in sorted(dist.glob("*.json")):
         sidecar = json.loads(sidecar_path.read_text())
         verdict = check_sizes(
             sidecar["function"], sidecar["zipped_bytes"], sidecar["unzipped_bytes"]
