@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from moto.server import ThreadedMotoServer
+
 from lego_traffic.testing import (
     API_ID,
     BLUE_TARGET,
@@ -35,7 +37,6 @@ from lego_traffic.testing import (
     GreenSimulator,
     env_config,
 )
-from moto.server import ThreadedMotoServer
 
 
 def _free_port() -> int:

@@ -14,9 +14,10 @@ if importlib.util.find_spec("lego_traffic") is None:
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from lego_traffic.ops import Deps
 from lego_traffic.testing import START, ZONE, FakeClock, World, env_config, make_records
-from moto import mock_aws
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+
 from lego_traffic.testing import SimulatedCrashError, route53_propagation
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+
 from lego_traffic.cli import main
 from lego_traffic.testing import count_calls, route53_propagation, route53_throttling
 
@@ -259,3 +260,29 @@ def test_shift_not_insync_in_time_exits_5_and_audits_pending(world: World) -> No
     assert code == 5
     assert "still PENDING after 300 s" in err
     assert world.audit()[-1]["status"] == "PENDING"
+
+
+def test_rollback_works_when_route53_holds_both_weights_zero(world: World) -> None:
+    world.set_records(blue=0, green=0)
+
+    code, out, _ = world.cli("rollback")
+
+    assert code == 0
+    assert out["from"] == {"blue": 0, "green": 0}
+    assert world.weights() == {"blue": 100, "green": 0}
+
+
+def test_status_survives_an_expired_change_id(world: World) -> None:
+    from botocore.exceptions import ClientError
+
+    world.cli("shift", "--green", "10")
+
+    def expired(**_: object) -> None:
+        raise ClientError({"Error": {"Code": "NoSuchChange", "Message": "gone"}}, "GetChange")
+
+    world.route53.meta.events.register("before-call.route53.GetChange", expired)
+
+    code, out, _ = world.cli("status")
+
+    assert code == 0
+    assert out["last_change"]["status"].startswith("unknown")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+
 from lego_traffic.cli import main
 from lego_traffic.clock import RealClock
 from lego_traffic.ops import Deps

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lego_traffic.errors import InputError
 from lego_traffic.weights import Weights, parse_weights
 

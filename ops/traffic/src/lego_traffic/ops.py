@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from lego_traffic.clock import iso
 from lego_traffic.errors import InputError
 from lego_traffic.route53 import Route53Traffic, Target
@@ -106,7 +108,7 @@ class TrafficOps:
         if last is not None:
             change = {
                 "change_id": last["change_id"],
-                "status": self.r53.change_status(last["change_id"]),
+                "status": self._change_status(last["change_id"]),
                 "at": last["ts"],
                 "action": last["action"],
                 "who": last["who"]["actor"],
@@ -127,6 +129,14 @@ class TrafficOps:
                 "matches_route53": tfvars == weights,
             },
         }
+
+    def _change_status(self, change_id: str) -> str:
+        try:
+            return self.r53.change_status(change_id)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "NoSuchChange":
+                return "unknown (Route53 no longer keeps this change)"
+            raise
 
     def _rel(self, path: Any) -> str:
         try:
