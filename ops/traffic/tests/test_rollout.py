@@ -251,3 +251,37 @@ def test_rollout_ctrl_c_leaves_weights_and_resumes(world: World) -> None:
     assert world.audit()[-1]["action"] == "rollout.interrupted"
     world.clock.crash_if = None
     assert world.cli("rollout", "--resume")[0] == 0
+
+
+def test_rollout_resume_after_completion_is_a_noop(world: World) -> None:
+    world.simulator()
+    world.cli("rollout")
+
+    code, out, _ = world.cli("rollout", "--resume")
+
+    assert code == 0
+    assert out["status"] == "completed"
+    assert world.weights() == {"blue": 0, "green": 100}
+
+
+def test_rollout_crash_after_last_hold_resume_completes_without_moving(world: World) -> None:
+    world.simulator()
+    state_file = world.root / "ops/traffic/state/dev/rollout.json"
+    # The last hold's final sleep: all three steps are held once it returns.
+    world.clock.crash_if = lambda _: (
+        json.loads(state_file.read_text())["passed"] == [0, 1]
+        and (world.weights().get("green") == 100)
+    )
+    with pytest.raises(SimulatedCrashError):
+        world.cli("rollout")
+    world.clock.crash_if = None
+    state = world.state()
+    state["passed"] = [0, 1, 2]  # as if it died between the last hold and "completed"
+    state_file.write_text(json.dumps(state))
+
+    code, out, _ = world.cli("rollout", "--resume")
+
+    assert code == 0
+    assert out["status"] == "completed"
+    assert world.state()["status"] == "completed"
+    assert world.weights() == {"blue": 0, "green": 100}

@@ -121,7 +121,8 @@ class Rollout:
             return {
                 "env": self.ops.cfg.env,
                 "status": "completed",
-                "message": "nothing to resume",
+                "message": "the last rollout is complete: nothing to resume",
+                "weights": self.ops.target().weights.to_dict(),
             }, EXIT_OK
         steps = self.plan.steps
         try:
@@ -155,8 +156,9 @@ class Rollout:
         state.current = None
         self._save(state)
         self.audit.record("rollout.completed", rollout_id=state.rollout_id, why=why)
+        last = self.plan.steps[-1].green_pct
         self.reporter.progress(
-            "completed", f"rollout {state.rollout_id} completed: 100 % green held"
+            "completed", f"rollout {state.rollout_id} completed: {last} % green held"
         )
         return self._result(state, "completed"), EXIT_OK
 
@@ -179,6 +181,13 @@ class Rollout:
                 # Rolled back or aborted: seed "Rollback Procedure" step 5, resume from the last
                 # stable phase, which is re-held because traffic left it.
                 start = max(len(existing.passed) - 1, 0)
+            if start >= len(self.plan.steps):
+                # Stopped after the last hold passed but before it was recorded as completed.
+                existing.status = "completed"
+                existing.current = None
+                self._save(existing)
+                self.audit.record("rollout.completed", rollout_id=existing.rollout_id, why=why)
+                return None, 0
             existing.passed = existing.passed[:start]
             existing.status = "running"
             self._save(existing)
