@@ -274,6 +274,13 @@ def main(
     except (ClientError, BotoCoreError) as exc:
         reporter.progress("error", f"ERROR: AWS call failed: {exc}", exit_code=1)
         return 1
+    except KeyboardInterrupt:
+        reporter.progress(
+            "error",
+            "INTERRUPTED: a submitted change still applies; see `lego-traffic status`",
+            exit_code=130,
+        )
+        return 130
 
 
 def _run(
@@ -298,21 +305,20 @@ def _run(
             if args.green is not None
             else parse_weights(args.weights)
         )
-    deps = deps or _make_deps(cfg.region)
-    lazy = deps
+    aws = deps or _make_deps(cfg.region)
     auditor = Auditor(
         env=cfg.env,
         path=cfg.state_directory / "audit.jsonl",
         clock=clock,
         actor=args.actor or default_actor(),
         warn=reporter.warn,
-        s3=deps.client("s3") if cfg.audit_s3_uri else None,
+        s3=aws.client("s3") if cfg.audit_s3_uri else None,
         s3_uri=cfg.audit_s3_uri,
-        sns=deps.client("sns") if cfg.sns_topic_arn else None,
+        sns=aws.client("sns") if cfg.sns_topic_arn else None,
         topic_arn=cfg.sns_topic_arn,
-        principal=lambda: _caller_arn(lazy),
+        principal=lambda: _caller_arn(aws),
     )
-    ops = TrafficOps(cfg, deps, reporter, auditor)
+    ops = TrafficOps(cfg, aws, reporter, auditor)
     store = StateStore(cfg.state_directory)
     code = 0
     if args.command == "status":
@@ -328,6 +334,12 @@ def _run(
             }
     elif args.command == "shift":
         assert weights is not None
+        state = store.load()
+        if state is not None and state.status == "running" and not args.dry_run:
+            reporter.warn(
+                f"rollout {state.rollout_id} is recorded as running; if it is, it will stop "
+                "(exit 4) when it sees these weights"
+            )
         result = ops.shift(weights, why=args.reason, dry_run=args.dry_run)
     elif args.command == "rollback":
         result = ops.rollback(why=args.reason)
