@@ -147,3 +147,15 @@ def test_bytecode_build_ships_reproducible_target_pycs(sandbox: Path) -> None:
     assert "lego_health/__pycache__/handler.cpython-313.pyc" in names
     assert verify_zip(sandbox / "dist-a/health.zip", first.sidecar) == []
     assert second.sidecar["source_code_hash"] == first.sidecar["source_code_hash"]
+
+
+def test_pyproject_changed_without_uv_lock_fails_the_build(sandbox: Path) -> None:
+    pyproject = sandbox / "functions/health/pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('["lego-common"]', '["lego-common", "tabulate"]')
+    )
+
+    [result] = build_all(_builder(sandbox), [discover(sandbox)["health"]])
+
+    assert result.status == "failed"
+    assert "uv lock" in result.error

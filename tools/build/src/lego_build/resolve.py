@@ -1,6 +1,6 @@
 """Locked dependencies of one function: uv export reads uv.lock, uv pip installs the wheels.
 
-No resolving happens here: `uv export --frozen` lists exactly the locked versions the
+No resolving happens here: `uv export --locked` lists exactly the locked versions the
 function's pyproject.toml needs (with `# via` annotations), and `uv pip install --no-deps`
 installs those pins for the target platform from wheels only.
 """
@@ -75,7 +75,9 @@ def export_locked(root: Path, dist_name: str) -> str:
     cmd = [
         uv_binary(),
         "export",
-        "--frozen",
+        # --locked, not --frozen: a pyproject.toml edited without `uv lock` fails the build
+        # instead of shipping a zip that lacks the new dependency.
+        "--locked",
         "--package",
         dist_name,
         "--no-dev",
