@@ -129,12 +129,14 @@ def fetch_series(
 
 
 def _rate_gate(
-    name: str,
     errors: dict[float, float],
     totals: dict[float, float],
     threshold: float,
     min_requests: int,
 ) -> tuple[float | None, int, str]:
+    if totals and not errors:
+        # A wrong metric name or dimension must not read as "no errors".
+        return None, 0, "requests but no error datapoints"
     judged = [
         (ts, 100.0 * errors.get(ts, 0.0) / n) for ts, n in totals.items() if n >= min_requests
     ]
@@ -169,7 +171,6 @@ def evaluate(
         results.append(GateResult(name, value, threshold, unit, status, periods, detail))
 
     api_value, api_periods, api_detail = _rate_gate(
-        "api_5xx_rate",
         series.get("api5xx", {}),
         series.get("apicount", {}),
         gates.max_api_5xx_rate_pct,
@@ -186,7 +187,6 @@ def evaluate(
             for ts, v in series.get(f"linv{i}", {}).items():
                 invocations[ts] = invocations.get(ts, 0.0) + v
         fn_value, fn_periods, fn_detail = _rate_gate(
-            "lambda_error_rate",
             errors,
             invocations,
             gates.max_lambda_error_rate_pct,
