@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the steps of the env's 'rollout' section. At each step: shift, then "
         "every check_interval_s read the gates (API 5xx rate, Lambda error rate, p95 latency of "
         "the green API) from CloudWatch; a breach, or no datapoints once missing_grace_s has "
-        "passed, rolls back to 100 %% blue at once and exits 3. State is kept for --resume.",
+        "passed, rolls back to 100 % blue at once and exits 3. State is kept for --resume.",
         epilog=EPILOG,
     )
     mode = rollout.add_mutually_exclusive_group()
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rollback",
         parents=[common],
         help="100 %% blue now: no gates, no questions",
-        description="Send 100 %% of traffic to blue (legacy) in one ChangeBatch and wait for "
+        description="Send 100 % of traffic to blue (legacy) in one ChangeBatch and wait for "
         "INSYNC. No gate evaluation. Marks a running rollout as rolled back.",
         epilog=EPILOG,
     )
