@@ -10,11 +10,16 @@ CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
 ENVS=(dev staging production)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tf-check.XXXXXX")"
 MOTO_PID=""
+APPLY_PID=""
 START=$(date +%s)
 
 cleanup() {
+  if [[ -n "$APPLY_PID" ]] && kill -0 "$APPLY_PID" 2>/dev/null; then
+    kill "$APPLY_PID" 2>/dev/null || true
+  fi
   if [[ -n "$MOTO_PID" ]] && kill -0 "$MOTO_PID" 2>/dev/null; then
-    kill "$MOTO_PID" 2>/dev/null || true
+    # moto runs in its own process group (setsid): uv and the server go together.
+    kill -- "-$MOTO_PID" 2>/dev/null || true
     wait "$MOTO_PID" 2>/dev/null || true
   fi
   [[ -n "${TF_CHECK_KEEP:-}" ]] || rm -rf "$WORK"
@@ -48,48 +53,30 @@ tf_init() { # dir data_dir [extra args]: init with .terraform kept out of the tr
 }
 
 step "terraform $(terraform version | head -1 | cut -d' ' -f2), provider mirror $TF_MIRROR"
-step "1/6 terraform fmt -check -recursive"
+step "1/7 terraform fmt -check -recursive"
 terraform fmt -check -recursive -diff terraform
 
-step "2/6 static checks (identical envs, weights only in traffic.auto.tfvars.json, module READMEs)"
+step "2/7 static checks (identical envs, weights only in traffic.auto.tfvars.json, module READMEs)"
 python3 scripts/tf_check.py lint
 
-step "3/6 terraform validate (every env)"
+step "3/7 terraform validate (every env)"
 for env in "${ENVS[@]}"; do
   tf_init "terraform/envs/$env" "$WORK/validate-$env" -backend=false -lockfile=readonly
   TF_DATA_DIR="$WORK/validate-$env" terraform -chdir="terraform/envs/$env" validate -no-color | sed "s/^/  $env: /"
 done
 
-step "4/6 terraform test (every module, mock provider)"
-tests_total=0
-for module in terraform/modules/*/; do
-  name="$(basename "$module")"
-  tf_init "$module" "$WORK/test-$name" -backend=false
-  out="$(TF_DATA_DIR="$WORK/test-$name" terraform -chdir="$module" test -no-color 2>&1)" || { echo "$out"; exit 1; }
-  line="$(grep -E '^(Success|Failure)!' <<<"$out")"
-  echo "  $name: $line"
-  tests_total=$((tests_total + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
-  rm -f "$module/.terraform.lock.hcl"
-done
-echo "  terraform test: $tests_total run blocks passed"
-
-step "5/6 checkov $CHECKOV_VERSION (skips and reasons: terraform/.checkov.yaml)"
-uv tool run --quiet --from "checkov==$CHECKOV_VERSION" checkov --config-file terraform/.checkov.yaml \
-  -d terraform -o json >"$WORK/checkov.json" 2>"$WORK/checkov.err" || true
-[[ -s "$WORK/checkov.json" ]] || { cat "$WORK/checkov.err"; exit 1; }
-python3 scripts/tf_check.py checkov-summary "$WORK/checkov.json"
-
-step "6/6 apply dev, then plan staging and production, against moto"
+step "4/7 start moto and apply dev in the background (tests and checkov run meanwhile)"
 python3 scripts/tf_check.py artifacts "$WORK/dist"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-uv run --quiet moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+setsid uv run --quiet --project "$ROOT" moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 </dev/null &
 MOTO_PID=$!
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
   kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log"; exit 1; }
   sleep 0.5
 done
-echo "  moto_server pid $MOTO_PID on port $port"
+curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "moto did not start"; cat "$WORK/moto.log"; exit 1; }
+echo "  moto_server (process group $MOTO_PID) on port $port"
 
 # A copy of the tree, so the backend/provider override never lands in terraform/.
 mkdir -p "$WORK/repo/functions"
@@ -106,26 +93,59 @@ moto_tf() { # env command args...
     -var-file="$env.tfvars" -var-file=../../moto/moto.tfvars -var "artifacts_dir=$WORK/dist"
 }
 
-tf_init "$WORK/repo/terraform/envs/dev" "$WORK/moto-dev" -lockfile=readonly
+for env in "${ENVS[@]}"; do
+  tf_init "$WORK/repo/terraform/envs/$env" "$WORK/moto-$env" -lockfile=readonly
+done
 apply_start=$(date +%s)
-moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1 || { tail -60 "$WORK/apply-dev.log"; exit 1; }
+(moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1; echo $? >"$WORK/apply-dev.rc") &
+APPLY_PID=$!
+
+step "5/7 terraform test (every module, mock provider)"
+tests_total=0
+for module in terraform/modules/*/; do
+  name="$(basename "$module")"
+  tf_init "$module" "$WORK/test-$name" -backend=false
+  out="$(TF_DATA_DIR="$WORK/test-$name" terraform -chdir="$module" test -no-color 2>&1)" || { echo "$out"; exit 1; }
+  line="$(grep -E '^(Success|Failure)!' <<<"$out")"
+  echo "  $name: $line"
+  tests_total=$((tests_total + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+  rm -f "$module/.terraform.lock.hcl"
+done
+echo "  terraform test: $tests_total run blocks passed"
+
+step "6/7 checkov $CHECKOV_VERSION (skips and reasons: terraform/.checkov.yaml)"
+uv tool run --quiet --from "checkov==$CHECKOV_VERSION" checkov --config-file terraform/.checkov.yaml \
+  -d terraform -o json >"$WORK/checkov.json" 2>"$WORK/checkov.err" || true
+[[ -s "$WORK/checkov.json" ]] || { cat "$WORK/checkov.err"; exit 1; }
+python3 scripts/tf_check.py checkov-summary "$WORK/checkov.json"
+
+step "7/7 dev applied against moto; second plan of dev; plans of staging and production"
+wait "$APPLY_PID" || true
+APPLY_PID=""
+if [[ "$(cat "$WORK/apply-dev.rc" 2>/dev/null)" != "0" ]]; then
+  tail -60 "$WORK/apply-dev.log"; echo "  FAIL apply of dev against moto"; exit 1
+fi
 grep -E '^Apply complete' "$WORK/apply-dev.log" | sed 's/^/  dev: /'
 resources="$(TF_DATA_DIR="$WORK/moto-dev" terraform -chdir="$WORK/repo/terraform/envs/dev" state list | grep -vc '^data\.\|\.data\.')"
-echo "  dev: $resources managed resources in state after $(($(date +%s) - apply_start)) s"
+echo "  dev: $resources managed resources in state, apply took $(($(date +%s) - apply_start)) s (wall, shared with steps 5-6)"
 
+plan_pids=()
+for env in staging production; do
+  (moto_tf "$env" plan -parallelism=20 >"$WORK/plan-$env.log" 2>&1; echo $? >"$WORK/plan-$env.rc") &
+  plan_pids+=($!)
+done
 set +e
 moto_tf dev plan -detailed-exitcode -parallelism=20 >"$WORK/replan-dev.log" 2>&1
 code=$?
 set -e
+wait "${plan_pids[@]}" || true # never a bare `wait`: it would wait for moto too
 if [[ $code -ne 0 ]]; then
   grep -E '^\s+[~+-/]|# .* (will|must) be|Error' "$WORK/replan-dev.log" | head -60
   echo "  FAIL second plan of dev is not empty (exit $code)"; exit 1
 fi
 echo "  dev: second plan shows no changes"
-
 for env in staging production; do
-  tf_init "$WORK/repo/terraform/envs/$env" "$WORK/moto-$env" -lockfile=readonly
-  moto_tf "$env" plan -parallelism=20 >"$WORK/plan-$env.log" 2>&1 || { tail -40 "$WORK/plan-$env.log"; exit 1; }
+  [[ "$(cat "$WORK/plan-$env.rc")" == "0" ]] || { tail -40 "$WORK/plan-$env.log"; echo "  FAIL plan of $env"; exit 1; }
   grep -E '^Plan:' "$WORK/plan-$env.log" | sed "s/^/  $env: /"
 done
 
