@@ -285,3 +285,13 @@ def test_rollout_crash_after_last_hold_resume_completes_without_moving(world: Wo
     assert out["status"] == "completed"
     assert world.state()["status"] == "completed"
     assert world.weights() == {"blue": 0, "green": 100}
+
+
+def test_rollout_refuses_placeholder_api_id(world: World) -> None:
+    world.configure(gates={"api_id": "REPLACE-dev-api-id"})
+
+    code, _, err = world.cli("rollout")
+
+    assert code == 2
+    assert "placeholders" in err
+    assert world.weights() == {"blue": 100, "green": 0}

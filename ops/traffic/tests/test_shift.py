@@ -286,3 +286,11 @@ def test_status_survives_an_expired_change_id(world: World) -> None:
 
     assert code == 0
     assert out["last_change"]["status"].startswith("unknown")
+
+
+def test_shift_works_while_gates_hold_placeholders(world: World) -> None:
+    world.configure(gates={"api_id": "REPLACE-dev-api-id"})
+
+    code, _, _ = world.cli("shift", "--green", "10")
+
+    assert code == 0

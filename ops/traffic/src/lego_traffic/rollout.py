@@ -355,4 +355,11 @@ def require_plan(
 ) -> tuple[RolloutPlan, Gates]:
     if plan is None or gates is None:
         raise InputError(f"{source} needs both a 'rollout' and a 'gates' section for a rollout")
+    placeholders = [v for v in (gates.api_id, *gates.function_names) if "REPLACE" in v]
+    if placeholders:
+        # Gates on a made-up API id would read "no datapoints" and roll back after the grace.
+        raise InputError(
+            f"{source}: gates hold placeholders {placeholders}; set the green API id and Lambda "
+            "names from `terraform output` before a rollout"
+        )
     return plan, gates
