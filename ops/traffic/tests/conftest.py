@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-# TODO(issue 8): drop once the root dev group lists lego-traffic (`uv sync` then installs it).
-if importlib.util.find_spec("lego_traffic") is None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import boto3
 import pytest
@@ -21,6 +14,7 @@ from lego_traffic.testing import START, ZONE, FakeClock, World, env_config, make
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)
