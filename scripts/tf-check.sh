@@ -62,7 +62,7 @@ python3 scripts/tf_check.py lint
 step "3/7 terraform validate (every env)"
 for env in "${ENVS[@]}"; do
   tf_init "terraform/envs/$env" "$WORK/validate-$env" -backend=false -lockfile=readonly
-  TF_DATA_DIR="$WORK/validate-$env" terraform -chdir="terraform/envs/$env" validate -no-color | sed "s/^/  $env: /"
+  TF_DATA_DIR="$WORK/validate-$env" terraform -chdir="terraform/envs/$env" validate -no-color | sed -e '/^$/d' -e "s/^/  $env: /"
 done
 
 step "4/7 start moto and apply dev in the background (tests and checkov run meanwhile)"
@@ -70,12 +70,13 @@ python3 scripts/tf_check.py artifacts "$WORK/dist"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 setsid uv run --quiet --project "$ROOT" moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 </dev/null &
 MOTO_PID=$!
+moto_up() { python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/moto-api/', timeout=2)" 2>/dev/null; }
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
+  moto_up && break
   kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log"; exit 1; }
   sleep 0.5
 done
-curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "moto did not start"; cat "$WORK/moto.log"; exit 1; }
+moto_up || { echo "moto did not start"; cat "$WORK/moto.log"; exit 1; }
 echo "  moto_server (process group $MOTO_PID) on port $port"
 
 # A copy of the tree, so the backend/provider override never lands in terraform/.

@@ -31,7 +31,7 @@ variable "availability_zones" {
 variable "interface_endpoint_services" {
   description = "Services reached through interface VPC endpoints so the data path needs no NAT (S3 uses a gateway endpoint)."
   type        = set(string)
-  default     = ["secretsmanager", "lambda", "xray", "cognito-idp", "logs"]
+  default     = ["secretsmanager", "lambda", "xray", "cognito-idp"]
   nullable    = false
 }
 
