@@ -101,7 +101,7 @@ apply_start=$(date +%s)
 (moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1; echo $? >"$WORK/apply-dev.rc") &
 APPLY_PID=$!
 
-step "5/7 terraform test (every module, mock provider)"
+step "5/7 terraform test (every module, then every env composition; mock provider)"
 tests_total=0
 for module in terraform/modules/*/; do
   name="$(basename "$module")"
@@ -111,6 +111,13 @@ for module in terraform/modules/*/; do
   echo "  $name: $line"
   tests_total=$((tests_total + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
   rm -f "$module/.terraform.lock.hcl"
+done
+for env in "${ENVS[@]}"; do # env composition (least privilege, contract env vars) on the same mocks
+  out="$(TF_DATA_DIR="$WORK/validate-$env" terraform -chdir="terraform/envs/$env" test -no-color \
+    -var-file="$env.tfvars" -var-file=traffic.auto.tfvars.json -var "artifacts_dir=$WORK/dist" 2>&1)" || { echo "$out"; exit 1; }
+  line="$(grep -E '^(Success|Failure)!' <<<"$out")"
+  echo "  envs/$env: $line"
+  tests_total=$((tests_total + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
 done
 echo "  terraform test: $tests_total run blocks passed"
 

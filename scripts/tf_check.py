@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TF = ROOT / "terraform"
 ENVS = ("dev", "staging", "production")
-IDENTICAL = ("main.tf", "variables.tf", "outputs.tf", "versions.tf")
+IDENTICAL = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "tests/env.tftest.hcl")
 # docs/contracts.md "Build artefacts"; migrate is the migration runner (packages/schema).
 FUNCTIONS = ("health", "mocs", "gallery", "wishlist", "profile", "upload", "csv_parser", "migrate")
 
