@@ -214,6 +214,8 @@ module "function" {
   kms_key_arn          = module.kms.key_arn
   log_retention_days   = var.log_retention_days
   enable_json_logging  = var.enable_lambda_json_logging
+  # csv_parser is invoked asynchronously by upload: keep the events of failed runs.
+  enable_dead_letter_queue = each.key == "csv_parser"
 }
 
 module "api" {

@@ -34,7 +34,10 @@ locals {
       resources = [var.kms_key_arn]
     }
   }
-  statements = merge(local.base_statements, var.policy_statements)
+  dlq_statements = var.enable_dead_letter_queue ? {
+    SendToDeadLetterQueue = { actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.dead_letter[0].arn] }
+  } : {}
+  statements = merge(local.base_statements, local.dlq_statements, var.policy_statements)
 }
 
 ################################################################################
@@ -82,6 +85,20 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 ################################################################################
+# Dead-letter queue (asynchronous invocations)
+################################################################################
+
+resource "aws_sqs_queue" "dead_letter" {
+  count = var.enable_dead_letter_queue ? 1 : 0
+
+  name                      = "${var.name}-dlq"
+  kms_master_key_id         = var.kms_key_arn
+  message_retention_seconds = 1209600 # 14 days, the SQS maximum
+
+  tags = var.tags
+}
+
+################################################################################
 # Function
 ################################################################################
 
@@ -104,6 +121,13 @@ resource "aws_lambda_function" "this" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = aws_sqs_queue.dead_letter
+    content {
+      target_arn = dead_letter_config.value.arn
+    }
   }
 
   vpc_config {

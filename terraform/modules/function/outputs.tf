@@ -22,3 +22,8 @@ output "log_group_name" {
   description = "Name of the function's log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the dead-letter queue, or null when it is off."
+  value       = var.enable_dead_letter_queue ? aws_sqs_queue.dead_letter[0].arn : null
+}

@@ -151,6 +151,13 @@ variable "log_retention_days" {
   }
 }
 
+variable "enable_dead_letter_queue" {
+  description = "SQS dead-letter queue (KMS-encrypted, 14 days) for events of failed asynchronous invocations (csv_parser, invoked by upload)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "enable_json_logging" {
   description = "Lambda advanced logging (logging_config JSON, so platform REPORT lines feed the cold-start metric filter). moto switch: logging_config does not read back, so the moto run sets false."
   type        = bool

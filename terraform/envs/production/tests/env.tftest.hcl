@@ -59,6 +59,9 @@ mock_provider "aws" {
   mock_resource "aws_cognito_user_pool" {
     defaults = { id = "us-east-1_Mock" }
   }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:mock-dlq" }
+  }
   mock_resource "aws_kms_key" {
     defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
   }
@@ -96,6 +99,10 @@ run "least_privilege_per_function" {
     error_message = "only upload invokes, and only csv_parser"
   }
   assert {
+    condition     = module.function["csv_parser"].dead_letter_queue_arn != null && length([for fn, f in module.function : fn if f.dead_letter_queue_arn != null]) == 1
+    error_message = "csv_parser (async) has a dead-letter queue; the API functions (sync) need none"
+  }
+  assert {
     condition     = !contains(keys(local.policy_statements["migrate"]), "UseObjects")
     error_message = "the migration runner touches no bucket"
   }
@@ -118,7 +125,7 @@ run "contract_environment_and_seed_sizes" {
   }
   assert {
     condition = { for fn, f in var.functions : fn => [f.memory_mb, f.timeout_s] } == {
-      health = [512, 10], mocs = [1024, 30], gallery = [2048, 60], wishlist = [1024, 30],
+      health  = [512, 10], mocs = [1024, 30], gallery = [2048, 60], wishlist = [1024, 30],
       profile = [1024, 30], upload = [2048, 120], csv_parser = [512, 300], migrate = [512, 300],
     }
     error_message = "seed 001 memory / timeout table"

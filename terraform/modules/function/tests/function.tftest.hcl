@@ -44,6 +44,9 @@ mock_provider "aws" {
   mock_resource "aws_apigatewayv2_api" {
     defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", api_endpoint = "https://abc123.execute-api.us-east-1.amazonaws.com" }
   }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:mock-dlq" }
+  }
   mock_resource "aws_kms_key" {
     defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
   }
@@ -164,6 +167,24 @@ run "health_reserves_five" {
   assert {
     condition     = aws_lambda_function.this.reserved_concurrent_executions == 5 && aws_lambda_function.this.memory_size == 512 && aws_lambda_function.this.timeout == 10
     error_message = "seed table: health 512 MB / 10 s / reserved 5"
+  }
+}
+
+run "async_function_keeps_failed_events" {
+  command = apply
+
+  variables {
+    name                     = "lego-api-csv-parser-dev"
+    enable_dead_letter_queue = true
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.dead_letter_config[0].target_arn == aws_sqs_queue.dead_letter[0].arn && aws_sqs_queue.dead_letter[0].kms_master_key_id == var.kms_key_arn
+    error_message = "failed async events go to an encrypted queue"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Action if s.Sid == "SendToDeadLetterQueue"]) == ["sqs:SendMessage"]
+    error_message = "the role may only send to its own queue"
   }
 }
 
