@@ -88,6 +88,9 @@ resource "aws_cloudwatch_log_group" "this" {
 # Dead-letter queue (asynchronous invocations)
 ################################################################################
 
+# An on-failure destination rather than dead_letter_config: it keeps the whole request and
+# response, and dead_letter_config does not read back in moto.
+
 resource "aws_sqs_queue" "dead_letter" {
   count = var.enable_dead_letter_queue ? 1 : 0
 
@@ -123,12 +126,6 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
-  dynamic "dead_letter_config" {
-    for_each = aws_sqs_queue.dead_letter
-    content {
-      target_arn = dead_letter_config.value.arn
-    }
-  }
 
   vpc_config {
     subnet_ids         = var.subnet_ids
@@ -148,4 +145,18 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count = var.enable_dead_letter_queue ? 1 : 0
+
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = 2
+  maximum_event_age_in_seconds = 3600
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letter[0].arn
+    }
+  }
 }

@@ -152,7 +152,7 @@ variable "log_retention_days" {
 }
 
 variable "enable_dead_letter_queue" {
-  description = "SQS dead-letter queue (KMS-encrypted, 14 days) for events of failed asynchronous invocations (csv_parser, invoked by upload)."
+  description = "SQS on-failure destination (KMS-encrypted, 14 days) for failed asynchronous invocations after 2 retries (csv_parser, invoked by upload)."
   type        = bool
   default     = false
   nullable    = false

@@ -7,29 +7,9 @@ data "aws_region" "current" {}
 locals {
   azs = var.availability_zones
 
-  # Who may talk to whom, and on which port: the only paths the functions use.
-  ingress = {
-    proxy_from_lambda      = { sg = "proxy", from = "lambda", port = 5432, description = "functions to RDS Proxy" }
-    db_from_proxy          = { sg = "db", from = "proxy", port = 5432, description = "RDS Proxy to PostgreSQL" }
-    redis_from_lambda      = { sg = "redis", from = "lambda", port = 6379, description = "functions to Redis (TLS)" }
-    opensearch_from_lambda = { sg = "opensearch", from = "lambda", port = 443, description = "functions to OpenSearch (HTTPS)" }
-    endpoints_from_lambda  = { sg = "endpoints", from = "lambda", port = 443, description = "functions to interface endpoints" }
-  }
-  egress = {
-    lambda_to_proxy      = { sg = "lambda", to = "proxy", port = 5432, description = "functions to RDS Proxy" }
-    lambda_to_redis      = { sg = "lambda", to = "redis", port = 6379, description = "functions to Redis (TLS)" }
-    lambda_to_opensearch = { sg = "lambda", to = "opensearch", port = 443, description = "functions to OpenSearch (HTTPS)" }
-    lambda_to_endpoints  = { sg = "lambda", to = "endpoints", port = 443, description = "functions to interface endpoints" }
-    proxy_to_db          = { sg = "proxy", to = "db", port = 5432, description = "RDS Proxy to PostgreSQL" }
-  }
-  security_groups = {
-    lambda     = "Lambda functions"
-    proxy      = "RDS Proxy"
-    db         = "RDS PostgreSQL"
-    redis      = "ElastiCache Redis"
-    opensearch = "OpenSearch domain"
-    endpoints  = "Interface VPC endpoints"
-  }
+  # Ingress names the calling group; egress stays inside the VPC CIDR (egress by group would
+  # make lambda <-> proxy <-> db dependency cycles).
+  lambda_egress = { 443 = "AWS endpoints and OpenSearch (HTTPS)", 5432 = "RDS Proxy", 6379 = "Redis (TLS)" }
 }
 
 ################################################################################
@@ -76,54 +56,96 @@ resource "aws_route_table_association" "private" {
 }
 
 ################################################################################
-# Security groups (one per tier, rules below)
+# Security groups: one per tier, one TCP port per rule
 ################################################################################
 
-resource "aws_security_group" "this" {
-  for_each = local.security_groups
-
-  name        = "${var.name}-${each.key}"
-  description = "${each.value} of ${var.name}"
+# Inline rules rather than aws_security_group_rule / aws_vpc_security_group_*_rule: in moto the
+# former fails with InvalidPermission.Duplicate under load and the latter read back with an
+# account-prefixed group id (perpetual drift).
+resource "aws_security_group" "lambda" {
+  name        = "${var.name}-lambda"
+  description = "Lambda functions of ${var.name}"
   vpc_id      = aws_vpc.this.id
 
+  dynamic "egress" {
+    for_each = local.lambda_egress
+    content {
+      description = "functions to ${egress.value}"
+      protocol    = "tcp"
+      from_port   = egress.key
+      to_port     = egress.key
+      cidr_blocks = [var.cidr_block]
+    }
+  }
+
+  egress {
+    description     = "functions to S3 (gateway endpoint)"
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    prefix_list_ids = [aws_vpc_endpoint.s3.prefix_list_id]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-lambda" })
+}
+
+resource "aws_security_group" "proxy" {
+  name        = "${var.name}-proxy"
+  description = "RDS Proxy of ${var.name}"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description     = "functions to RDS Proxy"
+    protocol        = "tcp"
+    from_port       = 5432
+    to_port         = 5432
+    security_groups = [aws_security_group.lambda.id]
+  }
+
+  egress {
+    description = "RDS Proxy to PostgreSQL"
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = [var.cidr_block]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-proxy" })
+}
+
+resource "aws_security_group" "db" {
+  name        = "${var.name}-db"
+  description = "RDS PostgreSQL of ${var.name}"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description     = "RDS Proxy to PostgreSQL"
+    protocol        = "tcp"
+    from_port       = 5432
+    to_port         = 5432
+    security_groups = [aws_security_group.proxy.id]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-db" })
+}
+
+# Reached only by the functions: Redis 6379, OpenSearch 443, interface endpoints 443.
+resource "aws_security_group" "from_lambda" {
+  for_each = { redis = 6379, opensearch = 443, endpoints = 443 }
+
+  name        = "${var.name}-${each.key}"
+  description = "${each.key} of ${var.name}"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description     = "functions to ${each.key}"
+    protocol        = "tcp"
+    from_port       = each.value
+    to_port         = each.value
+    security_groups = [aws_security_group.lambda.id]
+  }
+
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
-}
-
-# aws_security_group_rule rather than aws_vpc_security_group_*_rule: the newer resources read
-# back with an account-prefixed group id and no description in moto (perpetual drift).
-resource "aws_security_group_rule" "ingress" {
-  for_each = local.ingress
-
-  type                     = "ingress"
-  security_group_id        = aws_security_group.this[each.value.sg].id
-  source_security_group_id = aws_security_group.this[each.value.from].id
-  protocol                 = "tcp"
-  from_port                = each.value.port
-  to_port                  = each.value.port
-  description              = each.value.description
-}
-
-resource "aws_security_group_rule" "egress" {
-  for_each = local.egress
-
-  type                     = "egress"
-  security_group_id        = aws_security_group.this[each.value.sg].id
-  source_security_group_id = aws_security_group.this[each.value.to].id
-  protocol                 = "tcp"
-  from_port                = each.value.port
-  to_port                  = each.value.port
-  description              = each.value.description
-}
-
-# S3 through the gateway endpoint: egress to the S3 prefix list only.
-resource "aws_security_group_rule" "lambda_to_s3" {
-  type              = "egress"
-  security_group_id = aws_security_group.this["lambda"].id
-  prefix_list_ids   = [aws_vpc_endpoint.s3.prefix_list_id]
-  protocol          = "tcp"
-  from_port         = 443
-  to_port           = 443
-  description       = "functions to S3 (gateway endpoint)"
 }
 
 ################################################################################
@@ -147,7 +169,7 @@ resource "aws_vpc_endpoint" "interface" {
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = [for subnet in aws_subnet.private : subnet.id]
-  security_group_ids  = [aws_security_group.this["endpoints"].id]
+  security_group_ids  = [aws_security_group.from_lambda["endpoints"].id]
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }

@@ -10,7 +10,10 @@ output "private_subnet_ids" {
 
 output "security_group_ids" {
   description = "Security group ids by tier: lambda, proxy, db, redis, opensearch, endpoints."
-  value       = { for tier, sg in aws_security_group.this : tier => sg.id }
+  value = merge(
+    { lambda = aws_security_group.lambda.id, proxy = aws_security_group.proxy.id, db = aws_security_group.db.id },
+    { for tier, sg in aws_security_group.from_lambda : tier => sg.id },
+  )
 }
 
 output "availability_zones" {

@@ -179,7 +179,7 @@ run "async_function_keeps_failed_events" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.dead_letter_config[0].target_arn == aws_sqs_queue.dead_letter[0].arn && aws_sqs_queue.dead_letter[0].kms_master_key_id == var.kms_key_arn
+    condition     = aws_lambda_function_event_invoke_config.this[0].destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter[0].arn && aws_sqs_queue.dead_letter[0].kms_master_key_id == var.kms_key_arn
     error_message = "failed async events go to an encrypted queue"
   }
   assert {

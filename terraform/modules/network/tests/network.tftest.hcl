@@ -77,22 +77,28 @@ run "security_groups_open_only_the_used_paths" {
   command = apply
 
   assert {
-    condition = { for k, r in aws_security_group_rule.ingress : k => r.from_port } == {
-      proxy_from_lambda = 5432, db_from_proxy = 5432, redis_from_lambda = 6379, opensearch_from_lambda = 443, endpoints_from_lambda = 443
-    }
-    error_message = "ingress: proxy 5432, db 5432 (from the proxy only), redis 6379, opensearch 443, endpoints 443"
+    condition     = one(aws_security_group.db.ingress).from_port == 5432 && one(aws_security_group.db.ingress).security_groups == toset([aws_security_group.proxy.id])
+    error_message = "the database accepts 5432 from the proxy only"
   }
   assert {
-    condition     = aws_security_group_rule.ingress["db_from_proxy"].source_security_group_id == aws_security_group.this["proxy"].id
-    error_message = "the database accepts only the proxy"
+    condition     = one(aws_security_group.proxy.ingress).from_port == 5432 && one(aws_security_group.proxy.ingress).security_groups == toset([aws_security_group.lambda.id])
+    error_message = "the proxy accepts 5432 from the functions only"
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_security_group_rule.ingress), values(aws_security_group_rule.egress), [aws_security_group_rule.lambda_to_s3]) : r.cidr_blocks == null || length(coalesce(r.cidr_blocks, [])) == 0])
-    error_message = "no rule opens a CIDR (no 0.0.0.0/0)"
+    condition     = { for k, sg in aws_security_group.from_lambda : k => [one(sg.ingress).from_port, one(sg.ingress).security_groups] } == { redis = [6379, toset([aws_security_group.lambda.id])], opensearch = [443, toset([aws_security_group.lambda.id])], endpoints = [443, toset([aws_security_group.lambda.id])] }
+    error_message = "redis 6379, opensearch 443 and the endpoints 443 accept the functions only"
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_security_group_rule.ingress), values(aws_security_group_rule.egress)) : r.from_port == r.to_port && r.protocol == "tcp"])
-    error_message = "every rule is one TCP port"
+    condition     = alltrue([for sg in concat([aws_security_group.lambda, aws_security_group.proxy, aws_security_group.db], values(aws_security_group.from_lambda)) : alltrue([for r in concat(tolist(sg.ingress), tolist(sg.egress)) : r.protocol == "tcp" && r.from_port == r.to_port && !try(contains(r.cidr_blocks, "0.0.0.0/0"), false)])])
+    error_message = "every rule is one TCP port and none opens 0.0.0.0/0"
+  }
+  assert {
+    condition     = toset([for r in aws_security_group.lambda.egress : r.from_port]) == toset([443, 5432, 6379]) && alltrue([for r in aws_security_group.lambda.egress : try(r.cidr_blocks == tolist(["10.20.0.0/16"]), false) || try(length(r.prefix_list_ids) == 1, false)])
+    error_message = "functions leave only to 443/5432/6379 inside the VPC, or to S3's prefix list"
+  }
+  assert {
+    condition     = length(aws_default_security_group.this.ingress) == 0 && length(aws_default_security_group.this.egress) == 0
+    error_message = "the default security group is closed"
   }
 }
 
