@@ -56,8 +56,6 @@ def _cache_rows(stack: Any) -> list[dict[str, Any]]:
 
 
 def _db_rows(stack: Any) -> list[dict[str, Any]]:
-    import psycopg
-
     from lego_common import db
 
     user = f"bench-{uuid.uuid4()}"
@@ -68,16 +66,7 @@ def _db_rows(stack: Any) -> list[dict[str, Any]]:
             (user,),
         ).fetchone()[0]  # type: ignore[index]
     sql = "SELECT id, title, type, author FROM moc_instructions WHERE id = %s AND user_id = %s"
-    env = stack.env()
-    raw = psycopg.connect(
-        host=env["DB_HOST"],
-        port=int(env["DB_PORT"]),
-        user=env["DB_USER"],
-        password=env["DB_PASSWORD"],
-        dbname=env["DB_NAME"],
-        autocommit=True,
-        prepare_threshold=None,
-    )
+    raw = stack.connect(autocommit=True, prepare_threshold=None)
 
     def through_db() -> Any:
         with db.connection() as conn:

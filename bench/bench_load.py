@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.timing import row
+
 USERS = 20
 RATE_PER_USER = 5  # locust constant_throughput: 20 x 5 = 100 RPS
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
@@ -37,25 +39,6 @@ for _key, _value in {
     "AWS_EC2_METADATA_DISABLED": "true",
 }.items():
     os.environ.setdefault(_key, _value)
-
-
-def _row(
-    name: str,
-    value: float,
-    unit: str,
-    floor: float | None = None,
-    floor_name: str | None = None,
-    goal: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "floor": round(floor, 3) if floor is not None else None,
-        "floor_name": floor_name,
-        "ratio": round(value / floor, 2) if floor else None,
-        "goal": goal,
-    }
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -161,15 +144,15 @@ def run() -> list[dict[str, Any]]:
     floor = stats["floor_ms"]
     floor_name = "gateway-only round trip (unmatched route), median"
     return [
-        _row("load 100rps p50", stats["p50_ms"], "ms", floor, floor_name),
-        _row("load 100rps p95", stats["p95_ms"], "ms", floor, floor_name, f"< {GOAL_P95_MS} ms"),
-        _row("load 100rps p99", stats["p99_ms"], "ms", floor, floor_name),
-        _row("load 100rps errors", stats["failures"], "count", goal="0"),
-        _row("load 100rps achieved", stats["rps"], "req/s", goal=">= 95"),
-        _row("load 100rps gateway CPU", stats["gateway_cpu_pct"], "% of 1 core"),
-        _row("load 100rps function containers CPU", stats["containers_cpu_pct"], "% of 1 core"),
+        row("load 100rps p50", stats["p50_ms"], "ms", floor, floor_name),
+        row("load 100rps p95", stats["p95_ms"], "ms", floor, floor_name, f"< {GOAL_P95_MS} ms"),
+        row("load 100rps p99", stats["p99_ms"], "ms", floor, floor_name),
+        row("load 100rps errors", stats["failures"], "count", goal="0"),
+        row("load 100rps achieved", stats["rps"], "req/s", goal=">= 95"),
+        row("load 100rps gateway CPU", stats["gateway_cpu_pct"], "% of 1 core"),
+        row("load 100rps function containers CPU", stats["containers_cpu_pct"], "% of 1 core"),
         # other work on the machine skews every figure above: record how busy it was
-        _row("load 100rps machine load average", stats["load_average_1m"], "1-min"),
+        row("load 100rps machine load average", stats["load_average_1m"], "1-min"),
     ]
 
 

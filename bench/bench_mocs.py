@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
+from bench.timing import native_stack, row
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -165,15 +167,7 @@ def _seed(conn: psycopg.Connection[Any]) -> str:
 
 
 def _row(name: str, value: float, floor: float | None, floor_name: str | None) -> dict[str, Any]:
-    return {
-        "name": name,
-        "value": value,
-        "unit": "us",
-        "floor": floor,
-        "floor_name": floor_name,
-        "ratio": round(value / floor, 2) if floor else None,
-        "goal": GOAL if floor else None,
-    }
+    return row(name, value, "us", floor, floor_name, GOAL if floor else None)
 
 
 def _measure(moc_id: str) -> list[dict[str, Any]]:
@@ -409,58 +403,26 @@ def _handler_overhead_profile() -> list[dict[str, Any]]:
 
 
 def run() -> list[dict[str, Any]]:
-    import psycopg
-
-    from lego_common.config import load_settings
-    from lego_common.testing import reset_clients
-    from lego_common.testing.stack import start_native
-    from lego_schema import migrate
-
-    stack = start_native()
-    touched = [*stack.env(), "LOG_LEVEL", "OPENSEARCH_URL", "TRACING_ENABLED"]
-    saved = {key: os.environ.get(key) for key in touched}
-    os.environ.update(stack.env())
-    os.environ["LOG_LEVEL"] = "INFO"
-    os.environ.pop("OPENSEARCH_URL", None)  # search falls back to PostgreSQL
-    os.environ.pop("TRACING_ENABLED", None)
-    reset_clients()
-    try:
-        migrate.apply(load_settings())
-        env = stack.env()
-        with psycopg.connect(
-            host=env["DB_HOST"],
-            port=int(env["DB_PORT"]),
-            user=env["DB_USER"],
-            password=env["DB_PASSWORD"],
-            dbname=env["DB_NAME"],
-            autocommit=True,
-        ) as conn:
-            started = time.perf_counter()
-            moc_id = _seed(conn)
-            seed_s = time.perf_counter() - started
-        with _stdout_to_devnull():
-            rows = _measure(moc_id)
-            rows += _handler_overhead_profile()
-        rows.append(
-            {
-                "name": "mocs bench seed (COPY 109k rows + VACUUM)",
-                "value": round(seed_s, 1),
-                "unit": "s",
-                "floor": None,
-                "floor_name": None,
-                "ratio": None,
-                "goal": None,
-            }
-        )
-        return rows
-    finally:
-        reset_clients()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        stack.stop()
+    with native_stack() as stack:
+        saved = {key: os.environ.get(key) for key in ("LOG_LEVEL", "OPENSEARCH_URL")}
+        os.environ["LOG_LEVEL"] = "INFO"
+        os.environ.pop("OPENSEARCH_URL", None)  # search falls back to PostgreSQL
+        try:
+            with stack.connect(autocommit=True) as conn:
+                started = time.perf_counter()
+                moc_id = _seed(conn)
+                seed_s = time.perf_counter() - started
+            with _stdout_to_devnull():
+                rows = _measure(moc_id)
+                rows += _handler_overhead_profile()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    rows.append(row("mocs bench seed (COPY 109k rows + VACUUM)", seed_s, "s"))
+    return rows
 
 
 if __name__ == "__main__":

@@ -164,16 +164,7 @@ def db_down(services: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def db_conn(services: Stack) -> Iterator[psycopg.Connection[Any]]:
     """A separate connection inside a transaction that is rolled back after the test."""
-    import psycopg
-
-    env = services.env()
-    conn = psycopg.connect(
-        host=env["DB_HOST"],
-        port=int(env["DB_PORT"]),
-        user=env["DB_USER"],
-        password=env["DB_PASSWORD"],
-        dbname=env["DB_NAME"],
-    )
+    conn = services.connect()
     try:
         yield conn
     finally:

@@ -27,10 +27,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import psycopg
 
 DB_NAME = "lego"
 DB_USER = "lego"
@@ -354,6 +356,19 @@ class Stack:
         if self.opensearch_url:
             values["OPENSEARCH_URL"] = self.opensearch_url
         return values
+
+    def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
+        """A new psycopg connection to the stack's database (kwargs go to psycopg.connect)."""
+        import psycopg
+
+        return psycopg.connect(
+            host=self.db_host,
+            port=self.db_port,
+            user=DB_USER,
+            password=DB_PASSWORD,
+            dbname=DB_NAME,
+            **kwargs,
+        )
 
     def stop(self) -> None:
         for stop in reversed(self.stoppers):
