@@ -11,5 +11,5 @@ traffic-test: ## lego-traffic tests alone (moto; the terraform no-drift test nee
 traffic-status: ## weights, last change and tfvars drift of TRAFFIC_ENV (real AWS credentials)
 	$(UV) run lego-traffic status --env $(TRAFFIC_ENV)
 
-traffic-demo: ## status, shift, rollback against a throwaway moto server (docs/runbook.md output)
+traffic-demo: ## status, shift, rollback against a throwaway moto server (the README runbook output)
 	$(UV) run python ops/traffic/demo/moto_demo.py -- status -- shift --green 10 -- status -- rollback

@@ -1,4 +1,4 @@
-"""Run lego-traffic commands against a local moto server, for docs/runbook.md's real output.
+"""Run lego-traffic commands against a local moto server, for the README runbook's real output.
 
     uv run python ops/traffic/demo/moto_demo.py [--bad-from-pct 50] -- status -- shift --green 10
 
