@@ -277,6 +277,7 @@ module "traffic" {
   blue_weight          = var.blue_weight
   green_weight         = var.green_weight
   enable_health_checks = var.enable_traffic_health_checks
+  health_check_fqdns   = { green = module.api.endpoint_host }
 }
 
 ################################################################################

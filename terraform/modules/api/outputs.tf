@@ -8,6 +8,11 @@ output "api_endpoint" {
   value       = aws_apigatewayv2_api.this.api_endpoint
 }
 
+output "endpoint_host" {
+  description = "Host of the default execute-api endpoint (green's Route53 health check probes it: the custom domain target answers only its own hostname)."
+  value       = trimprefix(aws_apigatewayv2_api.this.api_endpoint, "https://")
+}
+
 output "stage_name" {
   description = "Stage name (alarm dimension Stage)."
   value       = aws_apigatewayv2_stage.this.name

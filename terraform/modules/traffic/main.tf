@@ -15,7 +15,7 @@ locals {
 resource "aws_route53_health_check" "this" {
   for_each = var.enable_health_checks ? local.targets : {}
 
-  fqdn              = each.value.target
+  fqdn              = coalesce(var.health_check_fqdns[each.key], each.value.target)
   type              = "HTTPS"
   port              = 443
   resource_path     = var.health_check_path

@@ -83,6 +83,16 @@ variable "enable_health_checks" {
   nullable    = false
 }
 
+variable "health_check_fqdns" {
+  description = "Host each colour's health check requests, when not its CNAME target: API Gateway answers only its own hostnames, so green's check goes to the API's default execute-api host."
+  type = object({
+    blue  = optional(string)
+    green = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "health_check_path" {
   description = "Path the health checks request on each target (the health function's route)."
   type        = string

@@ -73,6 +73,20 @@ run "health_checks_on" {
   }
 }
 
+run "green_health_check_on_the_default_endpoint" {
+  command = plan
+
+  variables {
+    enable_health_checks = true
+    health_check_fqdns   = { green = "abc123.execute-api.us-east-1.amazonaws.com" }
+  }
+
+  assert {
+    condition     = aws_route53_health_check.this["green"].fqdn == "abc123.execute-api.us-east-1.amazonaws.com" && aws_route53_health_check.this["blue"].fqdn == "legacy-alb-123.us-east-1.elb.amazonaws.com"
+    error_message = "green is probed on the execute-api host, blue on its target"
+  }
+}
+
 run "weight_above_255_rejected" {
   command = plan
 
