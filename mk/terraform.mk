@@ -1,6 +1,6 @@
 # Terraform (issue 6): modules + envs under terraform/, checked offline against moto.
 
-.PHONY: tf-check tf-fmt tf-test
+.PHONY: tf-check tf-fmt
 
 tf-check: ## fmt, validate, terraform test, checkov, apply dev + plan staging/production on moto
 	@scripts/tf-check.sh
