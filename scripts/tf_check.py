@@ -38,12 +38,18 @@ def lint() -> int:
         env_dir = TF / "envs" / env
         tfvars = (env_dir / f"{env}.tfvars").read_text()
         if re.search(r"^\s*(blue|green)_weight\s*=", tfvars, flags=re.M):
-            problems.append(f"envs/{env}/{env}.tfvars sets a weight: weights live only in traffic.auto.tfvars.json")
+            problems.append(
+                f"envs/{env}/{env}.tfvars sets a weight: "
+                "weights live only in traffic.auto.tfvars.json"
+            )
         weights = json.loads((env_dir / "traffic.auto.tfvars.json").read_text())
         if set(weights) != {"blue_weight", "green_weight"} or not all(
             isinstance(v, int) and 0 <= v <= 255 for v in weights.values()
         ):
-            problems.append(f"envs/{env}/traffic.auto.tfvars.json must be {{blue_weight, green_weight}} in 0..255")
+            problems.append(
+                f"envs/{env}/traffic.auto.tfvars.json must be "
+                "{blue_weight, green_weight} in 0..255"
+            )
         for required in ("backend.hcl", ".terraform.lock.hcl"):
             if not (env_dir / required).exists():
                 problems.append(f"envs/{env}/{required} is missing")
@@ -58,10 +64,14 @@ def lint() -> int:
                 problems.append(f"modules/{module.name}/README.md lacks {section}")
         for var in _names(module / "variables.tf", "variable"):
             if f"| {var} |" not in text:
-                problems.append(f"modules/{module.name}/README.md: input {var} is not in the Inputs table")
+                problems.append(
+                    f"modules/{module.name}/README.md: input {var} is not in the Inputs table"
+                )
         for out in _names(module / "outputs.tf", "output"):
             if f"| {out} |" not in text:
-                problems.append(f"modules/{module.name}/README.md: output {out} is not in the Outputs table")
+                problems.append(
+                    f"modules/{module.name}/README.md: output {out} is not in the Outputs table"
+                )
         if not list((module / "tests").glob("*.tftest.hcl")):
             problems.append(f"modules/{module.name} has no tests/*.tftest.hcl")
     for problem in problems:
@@ -74,7 +84,9 @@ def _stub_zip(function: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         info = zipfile.ZipInfo(f"lego_{function}/handler.py", date_time=(2020, 1, 1, 0, 0, 0))
-        archive.writestr(info, "def lambda_handler(event, context):\n    return {'statusCode': 503}\n")
+        archive.writestr(
+            info, "def lambda_handler(event, context):\n    return {'statusCode': 503}\n"
+        )
     return buffer.getvalue()
 
 
@@ -92,23 +104,35 @@ def artifacts(out_dir: str) -> int:
             continue
         data = _stub_zip(function)
         (out / f"{function}.zip").write_bytes(data)
-        handler = "lego_schema.handler.lambda_handler" if function == "migrate" else f"lego_{function}.handler.lambda_handler"
-        (out / f"{function}.json").write_text(json.dumps({
-            "function": function,
-            "zip": f"dist/{function}.zip",
-            "handler": handler,
-            "runtime": "python3.13",
-            "architecture": "arm64",
-            "platform": "stub",
-            "source_code_hash": base64.b64encode(hashlib.sha256(data).digest()).decode(),
-            "zipped_bytes": len(data),
-            "unzipped_bytes": 0,
-            "dependencies": {},
-        }, indent=2))
+        handler = (
+            "lego_schema.handler.lambda_handler"
+            if function == "migrate"
+            else f"lego_{function}.handler.lambda_handler"
+        )
+        (out / f"{function}.json").write_text(
+            json.dumps(
+                {
+                    "function": function,
+                    "zip": f"dist/{function}.zip",
+                    "handler": handler,
+                    "runtime": "python3.13",
+                    "architecture": "arm64",
+                    "platform": "stub",
+                    "source_code_hash": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+                    "zipped_bytes": len(data),
+                    "unzipped_bytes": 0,
+                    "dependencies": {},
+                },
+                indent=2,
+            )
+        )
         stubbed.append(function)
     print(f"  artefacts from dist/: {', '.join(real) or 'none'}")
     if stubbed:
-        print(f"  STUB artefacts (dist/ lacks them; run `make build` for real ones): {', '.join(stubbed)}")
+        print(
+            "  STUB artefacts (dist/ lacks them; run `make build` for real ones): "
+            + ", ".join(stubbed)
+        )
     return 0
 
 
@@ -124,12 +148,20 @@ def checkov_summary(report: str, config: str = str(TF / ".checkov.yaml")) -> int
         failed += summary.get("failed", 0)
         skipped += summary.get("skipped", 0)
         for check in entry.get("results", {}).get("failed_checks", []):
-            print(f"  FAIL {check['check_id']} {check['resource']} ({check['file_path']}): {check['check_name']}")
+            print(
+                f"  FAIL {check['check_id']} {check['resource']} "
+                f"({check['file_path']}): {check['check_name']}"
+            )
     print(f"  checkov: passed={passed} failed={failed} skipped={skipped} (inline)")
-    print(f"  checkov: {len(skip_ids)} check ids skipped by {Path(config).name}, each with its reason: {' '.join(skip_ids)}")
+    print(
+        f"  checkov: {len(skip_ids)} check ids skipped by {Path(config).name}, "
+        f"each with its reason: {' '.join(skip_ids)}"
+    )
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    sys.exit({"lint": lint, "artifacts": artifacts, "checkov-summary": checkov_summary}[command](*args))
+    sys.exit(
+        {"lint": lint, "artifacts": artifacts, "checkov-summary": checkov_summary}[command](*args)
+    )
