@@ -58,3 +58,8 @@ output "dashboard_name" {
   description = "CloudWatch dashboard."
   value       = module.monitoring.dashboard_name
 }
+
+output "undeployed_functions" {
+  description = "Functions of var.functions with no artefacts in the artifacts directory (not built yet, so not deployed, and their routes not created)."
+  value       = sort([for fn in keys(var.functions) : fn if !contains(keys(local.functions), fn)])
+}

@@ -21,9 +21,15 @@ locals {
   repo_root     = "${path.root}/../../.."
   artifacts_dir = coalesce(var.artifacts_dir, "${local.repo_root}/dist")
 
+  # A function is deployed once `make build` wrote its artefacts (one without a handler yet is
+  # not built); its routes go live with it. Output `undeployed_functions` lists the rest.
+  functions = { for fn, cfg in var.functions : fn => cfg if fileexists("${local.artifacts_dir}/${fn}.json") }
   # docs/contracts.md: Terraform reads only the sidecar; the zip sits beside it.
-  builds = { for fn in keys(var.functions) : fn => jsondecode(file("${local.artifacts_dir}/${fn}.json")) }
-  routes = jsondecode(file("${local.repo_root}/functions/routes.json")).routes
+  builds = { for fn in keys(local.functions) : fn => jsondecode(file("${local.artifacts_dir}/${fn}.json")) }
+  routes = {
+    for key, route in jsondecode(file("${local.repo_root}/functions/routes.json")).routes :
+    key => route if contains(keys(local.functions), route.function)
+  }
 
   function_names = { for fn in keys(var.functions) : fn => "${var.project}-${replace(fn, "_", "-")}-${var.stage}" }
   csv_parser_arn = "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${local.function_names["csv_parser"]}"
@@ -47,7 +53,7 @@ locals {
   }
 
   policy_statements = {
-    for fn in keys(var.functions) : fn => merge(
+    for fn in keys(local.functions) : fn => merge(
       {
         ConnectDatabase = { actions = ["rds-db:connect"], resources = [module.database.connect_resource_arn] }
       },
@@ -72,7 +78,7 @@ locals {
 
   # docs/contracts.md "Runtime environment" (the function module adds SERVICE_NAME, STAGE, ...).
   environment = {
-    for fn in keys(var.functions) : fn => merge(
+    for fn in keys(local.functions) : fn => merge(
       {
         DB_HOST         = module.database.proxy_endpoint
         DB_PORT         = tostring(module.database.port)
@@ -167,7 +173,7 @@ module "search" {
   instance_count        = var.search.instance_count
   dedicated_master_type = var.search.dedicated_master_type
   volume_size_gb        = var.search.volume_size_gb
-  access_role_arns      = [for fn in keys(local.search_access) : module.function[fn].role_arn]
+  access_role_arns      = [for fn in keys(local.search_access) : module.function[fn].role_arn if contains(keys(local.functions), fn)]
   log_retention_days    = var.log_retention_days
 }
 
@@ -196,7 +202,7 @@ module "auth" {
 
 module "function" {
   source   = "../../modules/function"
-  for_each = var.functions
+  for_each = local.functions
 
   name                 = local.function_names[each.key]
   stage                = var.stage
