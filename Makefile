@@ -21,7 +21,7 @@ MYPY_TARGETS = $(wildcard packages/*/src/* functions/*/src/* ops/*/src/* tools/*
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort -u | \
-	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
 
 install: ## install system packages (postgresql, redis-server) if absent, uv, and the locked workspace
 	@scripts/install-deps.sh
@@ -53,7 +53,7 @@ test-fn: ## one function's tests alone: make test-fn FN=mocs
 	@test -n "$(FN)" || { echo "usage: make test-fn FN=<function>" >&2; exit 2; }
 	$(UV) run pytest functions/$(FN) $(PYTEST_ARGS)
 
-migrate: ## apply migrations to the database in DB_* env vars (or the local stack's)
+migrate: ## apply migrations to the database in DB_* env vars (make dev migrates its own stack)
 	$(UV) run lego-migrate apply
 
 bench: ## run the benchmarks, write bench/results.json and print the table
