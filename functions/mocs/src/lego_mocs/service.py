@@ -100,7 +100,8 @@ def _search_opensearch(user_id: str, query: MocListQuery) -> tuple[list[Moc], in
 def _search_postgres(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]:
     # a transaction because the similarity threshold is set for this transaction only
     with db.transaction() as conn:
-        return repository.select_mocs_matching(
+        match = functools.partial(
+            repository.select_mocs_matching,
             conn,
             user_id,
             query.search,
@@ -109,6 +110,10 @@ def _search_postgres(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]
             tag=query.tag or None,
             threshold=FUZZY_THRESHOLD,
         )
+        rows, total = match()
+        if total == 0:  # e.g. "medeival": trigrams miss swapped letters; try those (slower)
+            rows, total = match(letter_swaps=True)
+        return rows, total
 
 
 # --- writes ---------------------------------------------------------------------------------

@@ -32,6 +32,17 @@ def test_search_opensearch_down_finds_title_with_one_typo(
 
 
 @pytest.mark.usefixtures("no_opensearch")
+@pytest.mark.parametrize("typo", ["medeival", "Mediveal castle", "catsle"])
+def test_search_fallback_finds_title_with_swapped_letters(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str, typo: str
+) -> None:
+    new_moc(user_id, title="Medieval Castle")
+    new_moc(user_id, title="Space Shuttle")
+    body = api("GET /api/mocs", user_id, query={"search": typo})[1]
+    assert (_titles(body), body["total"]) == (["Medieval Castle"], 1)
+
+
+@pytest.mark.usefixtures("no_opensearch")
 def test_search_fallback_ranks_title_match_first_and_counts_all(
     api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
 ) -> None:

@@ -96,3 +96,13 @@ def test_document_holds_only_the_indexed_fields() -> None:
         "createdAt": "2024-05-01T12:00:00+00:00",
         "updatedAt": "2024-05-01T12:00:00+00:00",
     }
+
+
+def test_swapped_letters_pattern_covers_each_adjacent_swap_of_long_words() -> None:
+    from lego_mocs.repository import swapped_letters_pattern
+
+    assert swapped_letters_pattern("cat medeival") == (
+        "(emdeival|mdeeival|medeiavl|medeivla|medevial|medieval|meedival)"
+    )
+    assert swapped_letters_pattern("a lot") is None  # no word of 4+ letters: no swap branch
+    assert swapped_letters_pattern("r2.d2") == r"(2r\.d2|r2\.2d|r2d\.2|r\.2d2)"
