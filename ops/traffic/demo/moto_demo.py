@@ -21,21 +21,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
 
 from lego_traffic.testing import (
     API_ID,
-    BLUE_TARGET,
     FUNCTIONS,
-    GREEN_TARGET,
     RECORD,
     ZONE,
     FakeClock,
     GreenSimulator,
     env_config,
+    make_records,
 )
 
 
@@ -82,21 +80,7 @@ def main() -> int:
     cloudwatch = boto3.client("cloudwatch", endpoint_url=url)
     zone_id = route53.create_hosted_zone(Name=ZONE, CallerReference="demo")["HostedZone"]["Id"]
     zone_id = zone_id.removeprefix("/hostedzone/")
-    changes: Any = [
-        {
-            "Action": "CREATE",
-            "ResourceRecordSet": {
-                "Name": RECORD,
-                "Type": "CNAME",
-                "TTL": 60,
-                "SetIdentifier": colour,
-                "Weight": weight,
-                "ResourceRecords": [{"Value": target}],
-            },
-        }
-        for colour, weight, target in (("blue", 100, BLUE_TARGET), ("green", 0, GREEN_TARGET))
-    ]
-    route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+    make_records(route53, zone_id)
     topic = boto3.client("sns", endpoint_url=url).create_topic(Name="traffic")["TopicArn"]
     boto3.client("s3", endpoint_url=url).create_bucket(Bucket="lego-ops-audit")
 
