@@ -161,19 +161,21 @@ class Request:
 # --- responses ---------------------------------------------------------------------------------
 
 
-def to_json(value: Any) -> str:
-    return dumps(value)
+def _response(
+    status: int, body_text: str, request_id: str, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {**_JSON_HEADERS, "x-request-id": request_id, **(headers or {})},
+        "body": body_text,
+        "isBase64Encoded": False,
+    }
 
 
 def json_response(
     status: int, body: Any, request_id: str, headers: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {**_JSON_HEADERS, "x-request-id": request_id, **(headers or {})},
-        "body": to_json(body),
-        "isBase64Encoded": False,
-    }
+    return _response(status, dumps(body), request_id, headers)
 
 
 def error_body(
@@ -211,13 +213,7 @@ def _result_response(result: Any, request_id: str) -> dict[str, Any]:
 
 def _envelope(status: int, data: Any, extra: str, request_id: str) -> dict[str, Any]:
     # Built as text so cached RawJson data is spliced in without being decoded again.
-    body = '{"success":true,"data":' + dumps(data) + extra + "}"
-    return {
-        "statusCode": status,
-        "headers": {**_JSON_HEADERS, "x-request-id": request_id},
-        "body": body,
-        "isBase64Encoded": False,
-    }
+    return _response(status, '{"success":true,"data":' + dumps(data) + extra + "}", request_id)
 
 
 # --- dispatch ----------------------------------------------------------------------------------
@@ -235,7 +231,6 @@ def dispatcher(
         log.configure()
         started = time.perf_counter()
         request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
-        status = 500
         try:
             request = Request.from_event(event, context)
             request_id = request.request_id
