@@ -11,12 +11,11 @@ pages of one user), and invalidating the tag deletes its members in one atomic s
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from lego_common.breaker import CircuitBreaker
 from lego_common.config import get_settings
 from lego_common.serialization import RawJson, dumps
 
@@ -41,30 +40,6 @@ end
 redis.call('DEL', KEYS[1])
 return #members
 """
-
-
-class CircuitBreaker:
-    """Open after a failure for cooldown_s; then one trial call decides (half-open)."""
-
-    def __init__(self, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.cooldown_s = cooldown_s
-        self._clock = clock
-        self._open_until = 0.0
-        self._lock = threading.Lock()
-
-    @property
-    def is_open(self) -> bool:
-        return self._clock() < self._open_until
-
-    def allow(self) -> bool:
-        return not self.is_open
-
-    def record_failure(self) -> None:
-        with self._lock:
-            self._open_until = self._clock() + self.cooldown_s
-
-    def record_success(self) -> None:
-        self._open_until = 0.0
 
 
 @functools.cache

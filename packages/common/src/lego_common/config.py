@@ -86,10 +86,6 @@ class Settings:
             raise ConfigurationError(f"environment variable {env_name} is not set")
         return str(value)
 
-    @property
-    def database_configured(self) -> bool:
-        return self.db_host is not None
-
 
 def load_settings() -> Settings:
     """Read and validate the environment (no caching: tests call this directly)."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 
-from lego_common import log
+from lego_common import log, tracing
 from lego_common.errors import AppError, NotFoundError, UnauthorizedError, ValidationError
 from lego_common.serialization import RawJson, dumps
 
@@ -243,8 +243,6 @@ def dispatcher(
             route = routes.get(request.route_key)
             if route is None:
                 raise NotFoundError(f"no route for {request.route_key or 'this request'}")
-            from lego_common import tracing
-
             with tracing.subsegment(request.route_key):
                 response = _result_response(route(request), request_id)
         except AppError as exc:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 
-from lego_common.cache import CircuitBreaker
+from lego_common.breaker import CircuitBreaker
 from lego_common.config import get_settings
 
 if TYPE_CHECKING:

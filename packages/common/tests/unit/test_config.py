@@ -13,7 +13,6 @@ def test_defaults_apply_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.db_host is None
-    assert not settings.database_configured
     assert settings.db_port == 5432
     assert settings.redis_url is None
     assert settings.deploy_colour == "green"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lego_common import keys, metrics, tracing
-from lego_common.cache import CircuitBreaker
+from lego_common.breaker import CircuitBreaker
 from lego_common.serialization import RawJson, dumps
 
 
