@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ import tenacity
 from lego_common.errors import ConfigurationError, ServiceUnavailableError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from lego_common.config import Settings
 
@@ -84,12 +83,7 @@ def database_uri(settings: Settings) -> str:
     )
 
 
-def connect(
-    settings: Settings,
-    retry: ConnectRetry | None = None,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Any:
+def connect(settings: Settings, retry: ConnectRetry | None = None) -> Any:
     """A yoyo backend, retrying refused or timed-out connections within retry.total_s.
 
     Each attempt builds the URI again, so an IAM auth token is fresh for every try.
@@ -119,7 +113,6 @@ def connect(
         ),
         retry=tenacity.retry_if_exception_type(psycopg.OperationalError),
         before_sleep=log_wait,
-        sleep=sleep,
     )
     try:
         return retrying(lambda: get_backend(database_uri(settings)))
