@@ -1,4 +1,5 @@
-"""status, shift and rollback: the operations every command is built from."""
+"""status, shift and rollback: the operations every command is built from, and the rules of the
+manual commands around a rollout (a shift warns about it, a rollback marks it rolled back)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from lego_traffic.clock import iso
+from lego_traffic.audit import Auditor
+from lego_traffic.clock import RealClock, iso
 from lego_traffic.errors import InputError
+from lego_traffic.rollout import StateStore
 from lego_traffic.route53 import Route53Traffic, Target
 from lego_traffic.tfvars import read_tfvars, write_tfvars
 from lego_traffic.weights import ALL_BLUE, Weights
@@ -20,7 +23,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
 
-    from lego_traffic.audit import Auditor
     from lego_traffic.clock import Clock
     from lego_traffic.config import EnvConfig
     from lego_traffic.report import Reporter
@@ -59,6 +61,28 @@ class Deps:
         }
         self._factory = factory
 
+    @classmethod
+    def for_region(cls, region: str) -> Deps:
+        """Real AWS: clients built on first use in one boto3 session, and the real clock."""
+        import boto3
+        from botocore.config import Config
+
+        # One retry policy (tenacity, route53.py) instead of two stacked; short timeouts for 3 am.
+        cfg = Config(
+            retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=20
+        )
+        session = boto3.session.Session(region_name=region)
+
+        def factory(service: str) -> Any:
+            return session.client(service, config=cfg)  # type: ignore[call-overload]
+
+        return cls(clock=RealClock(), factory=factory)
+
+    def caller_arn(self) -> str | None:
+        """Who AWS says we are (STS), for the audit log; None without an STS client."""
+        sts = self.client("sts")
+        return None if sts is None else str(sts.get_caller_identity()["Arn"])
+
     def client(self, service: str) -> Any:
         if service not in self._clients:
             if self._factory is None:
@@ -84,7 +108,25 @@ class TrafficOps:
         self.reporter = reporter
         self.auditor = auditor
         self.r53 = Route53Traffic(deps.route53, deps.clock, on_retry=reporter.warn)
+        self.store = StateStore(cfg.state_directory)
         self._zone: tuple[str, str] | None = None
+
+    @classmethod
+    def for_env(cls, cfg: EnvConfig, deps: Deps, reporter: Reporter, *, actor: str) -> TrafficOps:
+        """The operations on cfg's records, auditing as actor (local log, S3 and SNS if set)."""
+        auditor = Auditor(
+            env=cfg.env,
+            path=cfg.state_directory / "audit.jsonl",
+            clock=deps.clock,
+            actor=actor,
+            warn=reporter.warn,
+            s3=deps.client("s3") if cfg.audit_s3_uri else None,
+            s3_uri=cfg.audit_s3_uri,
+            sns=deps.client("sns") if cfg.sns_topic_arn else None,
+            topic_arn=cfg.sns_topic_arn,
+            principal=deps.caller_arn,
+        )
+        return cls(cfg, deps, reporter, auditor)
 
     @property
     def insync_timeout_s(self) -> float:
@@ -101,6 +143,7 @@ class TrafficOps:
         return self.r53.read_target(*self._zone, self.cfg.record_name)
 
     def status(self) -> dict[str, Any]:
+        """Both records, the last change and its sync state, tfvars drift, the rollout state."""
         target = self.target()
         weights = target.weights
         last = self.auditor.last(lambda e: bool(e.get("change_id")))
@@ -117,7 +160,7 @@ class TrafficOps:
                 "why": last.get("why"),
             }
         tfvars = read_tfvars(self.cfg.tfvars_file)
-        return {
+        result: dict[str, Any] = {
             "env": self.cfg.env,
             **target.describe(),
             "weights": weights.to_dict(),
@@ -129,6 +172,28 @@ class TrafficOps:
                 "matches_route53": tfvars == weights,
             },
         }
+        state = self.store.load()
+        if state is not None:
+            result["rollout"] = state.summary()
+        return result
+
+    def manual_shift(self, weights: Weights, *, why: str, dry_run: bool = False) -> dict[str, Any]:
+        """`shift`: move the weights by hand; a running rollout will stop when it sees them."""
+        state = self.store.load()
+        if state is not None and state.status == "running" and not dry_run:
+            self.reporter.warn(
+                f"rollout {state.rollout_id} is recorded as running; if it is, it will stop "
+                "(exit 4) when it sees these weights"
+            )
+        return self.shift(weights, why=why, dry_run=dry_run)
+
+    def manual_rollback(self, *, why: str) -> dict[str, Any]:
+        """`rollback`: 100 % blue now, then mark a running rollout as rolled back."""
+        result = self.rollback(why=why)
+        rollout_id = self.store.mark_rolled_back(f"manual rollback: {why}")
+        if rollout_id is not None:
+            result["rollout_id"] = rollout_id
+        return result
 
     def _change_status(self, change_id: str) -> str:
         try:

@@ -43,6 +43,16 @@ class RolloutState:
     updated_at: str = ""
     last_reason: str = ""
 
+    def summary(self) -> dict[str, Any]:
+        """What `status` shows of this rollout."""
+        return {
+            "rollout_id": self.rollout_id,
+            "status": self.status,
+            "passed": [self.plan["steps"][i]["green_pct"] for i in self.passed],
+            "current_step": None if self.current is None else self.current + 1,
+            "updated_at": self.updated_at,
+        }
+
 
 class _BreachDuringShiftError(Exception):
     def __init__(self, verdict: Verdict) -> None:
@@ -73,6 +83,16 @@ class StateStore:
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
 
+    def mark_rolled_back(self, reason: str) -> str | None:
+        """A running rollout becomes rolled back (traffic left it); returns its id, else None."""
+        state = self.load()
+        if state is None or state.status != "running":
+            return None
+        state.status = "rolled_back"
+        state.last_reason = reason
+        self.save(state)
+        return state.rollout_id
+
 
 def _fmt_s(seconds: float) -> str:
     seconds = max(0, round(seconds))
@@ -90,6 +110,12 @@ class Rollout:
         self.clock = ops.deps.clock
         self.reporter = ops.reporter
         self.audit = ops.auditor
+
+    @classmethod
+    def for_env(cls, ops: TrafficOps) -> Rollout:
+        """The rollout of ops' env config; InputError if it lacks a usable plan or gates."""
+        plan, gates = require_plan(ops.cfg.rollout, ops.cfg.gates, f"config for {ops.cfg.env}")
+        return cls(ops, gates, plan, ops.store)
 
     # ---- entry points -------------------------------------------------------------------------
 
