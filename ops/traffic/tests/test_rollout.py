@@ -295,3 +295,16 @@ def test_rollout_refuses_placeholder_api_id(world: World) -> None:
     assert code == 2
     assert "placeholders" in err
     assert world.weights() == {"blue": 100, "green": 0}
+
+
+def test_rollout_without_rollout_section_exits_2(world: World) -> None:
+    config = world.root / "ops/traffic/envs/dev.json"
+    data = json.loads(config.read_text())
+    del data["rollout"]
+    config.write_text(json.dumps(data))
+
+    code, _, err = world.cli("rollout")
+
+    assert code == 2
+    assert "needs both a 'rollout' and a 'gates' section" in err
+    assert world.weights() == {"blue": 100, "green": 0}

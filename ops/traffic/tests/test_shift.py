@@ -294,3 +294,62 @@ def test_shift_works_while_gates_hold_placeholders(world: World) -> None:
     code, _, _ = world.cli("shift", "--green", "10")
 
     assert code == 0
+
+
+def _crash_after_first_step(world: World) -> None:
+    from lego_traffic.testing import SimulatedCrashError
+
+    world.simulator()
+    state_file = world.root / "ops/traffic/state/dev/rollout.json"
+    world.clock.crash_if = lambda _: json.loads(state_file.read_text())["passed"] == [0]
+    with pytest.raises(SimulatedCrashError):
+        world.cli("rollout")
+    world.clock.crash_if = None
+
+
+def test_shift_while_rollout_running_warns_it_will_stop(world: World) -> None:
+    _crash_after_first_step(world)
+
+    code, _, err = world.cli("shift", "--green", "20")
+
+    assert code == 0
+    assert "rollout r-20261125T030005Z is recorded as running" in err
+    assert world.weights() == {"blue": 80, "green": 20}
+
+
+def test_shift_dry_run_while_rollout_running_does_not_warn(world: World) -> None:
+    _crash_after_first_step(world)
+
+    _, _, err = world.cli("shift", "--green", "20", "--dry-run")
+
+    assert "recorded as running" not in err
+
+
+def test_status_shows_the_running_rollout_and_its_step(world: World) -> None:
+    _crash_after_first_step(world)
+
+    _, out, _ = world.cli("status")
+
+    assert out["rollout"]["rollout_id"] == "r-20261125T030005Z"
+    assert out["rollout"]["status"] == "running"
+    assert out["rollout"]["passed"] == [10]
+    assert out["rollout"]["current_step"] == 2
+
+
+def test_rollback_result_names_the_rollout_it_ended(world: World) -> None:
+    _crash_after_first_step(world)
+
+    _, out, _ = world.cli("rollback")
+
+    assert out["rollout_id"] == "r-20261125T030005Z"
+    assert world.state()["last_reason"] == "manual rollback: manual rollback"
+
+
+def test_rollback_without_running_rollout_leaves_state_alone(world: World) -> None:
+    world.simulator()
+    world.cli("rollout")
+
+    _, out, _ = world.cli("rollback")
+
+    assert "rollout_id" not in out
+    assert world.state()["status"] == "completed"
