@@ -1,4 +1,5 @@
-"""Deps for real AWS: one boto3 session, each client built on first use and kept."""
+"""Deps for real AWS: one boto3 session, each client built on first use and kept, and no
+botocore retries under tenacity's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def test_deps_for_region_builds_each_client_once_on_first_use() -> None:
 
     assert deps.cloudwatch is cloudwatch
     assert cloudwatch.meta.region_name == "eu-west-1"
+    assert cloudwatch.meta.config.retries["total_max_attempts"] == 1  # tenacity retries, alone
     assert isinstance(deps.clock, RealClock)
 
 

@@ -68,8 +68,11 @@ class Deps:
         from botocore.config import Config
 
         # One retry policy (tenacity, route53.py) instead of two stacked; short timeouts for 3 am.
+        # total_max_attempts counts the first try; max_attempts=1 would still retry once
         cfg = Config(
-            retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=20
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=20,
         )
         session = boto3.session.Session(region_name=region)
 
