@@ -127,9 +127,8 @@ class Request:
         try:
             return uuid.UUID(value)
         except ValueError:
-            raise ValidationError(
-                f"{name} must be a UUID",
-                details={"formErrors": [], "fieldErrors": {name: ["must be a UUID"]}},
+            raise ValidationError.for_field(
+                name, "must be a UUID", f"{name} must be a UUID"
             ) from None
 
     def json(self) -> Any:
