@@ -126,7 +126,7 @@ def test_search_opensearch_with_tag_and_after_delete(
     _refresh()
     body = api("GET /api/mocs", user_id, query={"search": "castle", "tag": "medieval"})[1]
     assert (_titles(body), body["total"]) == (["Castle Gate"], 1)
-    assert api("DELETE /api/mocs/{id}", user_id, moc_id=gate.id)[0] == 200
+    assert api("DELETE /api/mocs/{id}", user_id, id=gate.id)[0] == 200
     _refresh()
     body = api("GET /api/mocs", user_id, query={"search": "castle"})[1]
     assert (_titles(body), body["total"]) == (["Castle Keep"], 1)
