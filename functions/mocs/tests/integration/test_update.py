@@ -21,7 +21,8 @@ def test_update_moc_sent_fields_returns_200_and_keeps_the_rest(
     )
     assert status == 200
     data = body["data"]
-    assert (data["title"], data["description"], data["theme"]) == ("Keep", None, "Castle")
+    assert (data["title"], data["theme"]) == ("Keep", "Castle")
+    assert "description" not in data  # cleared: unset fields are omitted, never null
     assert data["updatedAt"] > data["createdAt"]
 
 

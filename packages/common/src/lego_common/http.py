@@ -180,16 +180,14 @@ def json_response(
 def error_body(
     code: str, message: str, request_id: str, details: Any = None
 ) -> dict[str, dict[str, Any]]:
-    """The seed's error body: {"error": {code, message, details, timestamp, requestId}}."""
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "details": details,
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "requestId": request_id,
-        }
-    }
+    """The seed's error body: {"error": {code, message, details?, timestamp, requestId}};
+    seed 001 "Error Response Format" has `details?`: omitted when there are none, never null."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    error["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
+    error["requestId"] = request_id
+    return {"error": error}
 
 
 def error_response(exc: AppError, request_id: str) -> dict[str, Any]:
