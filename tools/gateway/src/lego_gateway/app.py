@@ -248,4 +248,10 @@ def create_app(gateway: Gateway) -> Starlette:
             max_age=3600,
         )
     ]
-    return Starlette(routes=routes, middleware=middleware)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        # Starlette's `{path:path}` stops at an encoded newline; API Gateway routes such a
+        # path like any other, so the route table decides here too (a 400 for a bad id).
+        return await api(request)
+
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
