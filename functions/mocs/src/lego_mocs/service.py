@@ -3,6 +3,10 @@ and the search index. No events, status codes or envelopes here: a test or a CLI
 
 Order of every write: commit, then invalidate the cache, then update the search index, so a
 read after the write never sees the old row and a rolled-back row is never cached or indexed.
+
+Writes return models. The two reads return wire JSON instead, for speed: `get_moc` a RawJson and
+`list_mocs` a Page of RawJson rows, the text the cache holds (lego_common.cache), spliced into the
+response without being decoded and encoded again; on a miss the models are encoded once.
 """
 
 from __future__ import annotations
