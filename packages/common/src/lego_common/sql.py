@@ -128,7 +128,8 @@ def regex_literal(text: str) -> str:
 def constraint_errors(
     errors: Mapping[str, AppError], *, check_prefix: str | None = None
 ) -> Iterator[None]:
-    """Raise errors[constraint] for an integrity violation of a named constraint.
+    """Raise errors[constraint] for an integrity violation of a named constraint (build the
+    map per call: the error raised is that instance).
 
     With check_prefix (the table's name), any other CHECK violation is a 400 on the field its
     default name carries (`<table>_<field>_check`); everything else propagates unchanged.
