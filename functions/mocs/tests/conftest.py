@@ -1,4 +1,4 @@
-"""Fixtures of the mocs tests: the handler as a function, factories for MOCs and the rows that
+"""Fixtures of the mocs tests: the handler `api` calls, factories for MOCs and the rows that
 hang off them. Every test gets fresh users (lego_common's `user_id`), so order never matters."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from lego_common import db
-from lego_common.testing.events import http_event, response_json
 from lego_mocs import service
 from lego_mocs.handler import lambda_handler
 from lego_mocs.models import MocCreate
@@ -20,32 +19,14 @@ if TYPE_CHECKING:
 
     import psycopg
 
+    from lego_common.testing.api import Handler
     from lego_mocs.models import Moc
 
 
 @pytest.fixture
-def api(services: object) -> Callable[..., tuple[int, Any]]:
-    """Call lambda_handler with a real payload 2.0 event; return (status, decoded body)."""
-
-    def call(
-        route_key: str,
-        user_id: str | None,
-        *,
-        moc_id: object = None,
-        query: dict[str, str] | None = None,
-        body: Any = None,
-    ) -> tuple[int, Any]:
-        event = http_event(
-            route_key,
-            user_id=user_id,
-            path_params={"id": str(moc_id)} if moc_id is not None else None,
-            query=query,
-            body=body,
-        )
-        response = lambda_handler(event, None)
-        return response["statusCode"], response_json(response)
-
-    return call
+def handler() -> Handler:
+    """The handler lego_common's `api` fixture calls."""
+    return lambda_handler
 
 
 def moc_fields(**overrides: Any) -> dict[str, Any]:

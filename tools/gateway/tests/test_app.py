@@ -126,6 +126,16 @@ def test_jwt_route_passes_verified_claims_and_path_params(
     assert isinstance(claims["exp"], str)
 
 
+def test_path_param_with_encoded_newline_is_routed_like_api_gateway(
+    client: TestClient, calls: Calls, make_token: Callable[..., str]
+) -> None:
+    # Starlette's own router cannot match it; the gateway's route table still does
+    response = client.get("/things/a%0Ab", headers={"authorization": f"Bearer {make_token('b')}"})
+
+    assert response.status_code == 200
+    assert calls.events[0]["pathParameters"] == {"id": "a\nb"}
+
+
 def test_jwt_route_accepts_token_cookie_and_moves_cookies(
     client: TestClient, calls: Calls, make_token: Callable[..., str]
 ) -> None:

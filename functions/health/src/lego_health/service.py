@@ -41,6 +41,14 @@ class ComponentResult:
     error: str | None = None
 
 
+def _check_body(result: ComponentResult) -> dict[str, Any]:
+    # an unset field is omitted, never null (issue 12): `error` only when the check failed
+    body: dict[str, Any] = {"status": result.status, "latencyMs": result.latency_ms}
+    if result.error is not None:
+        body["error"] = result.error
+    return body
+
+
 def _timed(check: Callable[[], None]) -> ComponentResult:
     started = time.perf_counter()
     try:
@@ -99,10 +107,7 @@ def check_health() -> dict[str, Any]:
         "status": status,
         "service": settings.service_name,
         "components": components,
-        "checks": {
-            name: {"status": r.status, "latencyMs": r.latency_ms, "error": r.error}
-            for name, r in results.items()
-        },
+        "checks": {name: _check_body(r) for name, r in results.items()},
         "version": settings.app_version,
         "colour": settings.deploy_colour,
         "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),

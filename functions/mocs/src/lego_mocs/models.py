@@ -6,30 +6,20 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
 from lego_common.errors import ValidationError
-from lego_common.validation import InputModel, OutputModel
+from lego_common.validation import InputModel, OutputModel, PageQuery, Tags, Text
 
 MocType = Literal["moc", "set"]
 
 # Limits mirror the CHECK constraints of migration 0001, so bad input is a 400 before SQL.
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Tag = Annotated[str, Field(min_length=1, max_length=50)]
-Tags = Annotated[list[Tag], Field(max_length=50)]
-Url = Annotated[str, Field(min_length=1, max_length=2048)]
+Title = Annotated[Text, Field(min_length=1, max_length=200)]
+Url = Annotated[Text, Field(min_length=1, max_length=2048)]
 # Strict: "12" or true is a wrong type, not a number (pydantic's lax mode would coerce them).
 PartsCount = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 ReleaseYear = Annotated[StrictInt, Field(ge=1949, le=2100)]
-Short = Annotated[str, Field(max_length=100)]
-
-
-def _no_nul(value: Any) -> Any:
-    # PostgreSQL text cannot hold NUL: reject it as input instead of failing in the driver.
-    texts = value if isinstance(value, list) else [value]
-    if any(isinstance(text, str) and "\x00" in text for text in texts):
-        raise ValueError("must not contain NUL characters")
-    return value
+Short = Annotated[Text, Field(max_length=100)]
 
 
 def check_type_fields(moc_type: str | None, author: str | None, brand: str | None) -> None:
@@ -38,30 +28,24 @@ def check_type_fields(moc_type: str | None, author: str | None, brand: str | Non
     if moc_type == "set" and not brand:
         field = "brand"
     if field is not None:
-        raise _field_error(field, f"{field} is required when type is {moc_type!r}")
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    # An AppError passes through pydantic untouched, so the details keep the field's name.
-    return ValidationError(message, details={"formErrors": [], "fieldErrors": {field: [message]}})
+        # an AppError passes through pydantic untouched, so the details keep the field's name
+        raise ValidationError.for_field(field, f"{field} is required when type is {moc_type!r}")
 
 
 class MocFields(InputModel):
     """Fields shared by create and patch (every one optional here)."""
 
-    description: Annotated[str, Field(max_length=5000)] | None = None
-    author: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    description: Annotated[Text, Field(max_length=5000)] | None = None
+    author: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
     parts_count: PartsCount | None = None
     theme: Short | None = None
     subtheme: Short | None = None
     uploaded_date: AwareDatetime | None = None
-    brand: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    set_number: Annotated[str, Field(max_length=50)] | None = None
+    brand: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
+    set_number: Annotated[Text, Field(max_length=50)] | None = None
     release_year: ReleaseYear | None = None
     retired: StrictBool | None = None
     thumbnail_url: Url | None = None
-
-    _check_nul = field_validator("*", mode="after")(_no_nul)
 
 
 class MocCreate(MocFields):
@@ -90,7 +74,7 @@ class MocPatch(MocFields):
             raise ValueError("at least one field is required")
         for name in ("title", "type", "tags"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise _field_error(name, f"{name} cannot be null")
+                raise ValidationError.for_field(name, f"{name} cannot be null")
         return self
 
     def changes(self) -> dict[str, Any]:
@@ -98,19 +82,11 @@ class MocPatch(MocFields):
         return self.model_dump(exclude_unset=True)
 
 
-class MocListQuery(InputModel):
-    """GET /api/mocs query: out-of-range page/limit is a 400, never silently clamped."""
+class MocListQuery(PageQuery):
+    """GET /api/mocs query: page and limit, fuzzy `search`, exact `tag`."""
 
-    page: int = Field(default=1, ge=1, le=100_000)
-    limit: int = Field(default=20, ge=1, le=100)
-    search: Annotated[str, Field(max_length=200)] = ""
-    tag: Annotated[str, Field(max_length=50)] = ""
-
-    _check_nul = field_validator("search", "tag", mode="after")(_no_nul)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
+    search: Annotated[Text, Field(max_length=200)] = ""
+    tag: Annotated[Text, Field(max_length=50)] = ""
 
 
 class Moc(OutputModel):

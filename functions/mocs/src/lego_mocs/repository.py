@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg import sql
 from psycopg.rows import class_row, dict_row
-from pydantic import TypeAdapter
 
+from lego_common import sql
 from lego_mocs.models import Moc, MocDetail, MocFile, MocImage, PartsListSummary
 
 if TYPE_CHECKING:
@@ -41,8 +40,6 @@ WRITABLE_COLUMNS = frozenset(
         "thumbnail_url",
     }
 )
-
-_MOC_LIST = TypeAdapter(list[Moc])
 
 _SELECT_MOC = f"SELECT {MOC_COLUMNS} FROM moc_instructions WHERE id = %(id)s AND user_id = %(uid)s"
 
@@ -121,16 +118,10 @@ ORDER BY f.created_at NULLS LAST, p.file_id
 
 
 def insert_moc(conn: Connection[Any], user_id: str, values: dict[str, Any]) -> Moc:
-    columns = _writable(values)
-    query = sql.SQL(
-        "INSERT INTO moc_instructions (user_id, {cols}) VALUES (%(uid)s, {vals}) "
-        "RETURNING " + MOC_COLUMNS
-    ).format(
-        cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
-        vals=sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
-    )
+    columns = ["user_id", *sql.writable_columns(values, WRITABLE_COLUMNS)]
+    query = sql.insert_statement("moc_instructions", columns, returning=MOC_COLUMNS)
     with conn.cursor(row_factory=class_row(Moc)) as cur:
-        row = cur.execute(query, {**values, "uid": user_id}).fetchone()
+        row = cur.execute(query, {**values, "user_id": user_id}).fetchone()
     assert row is not None  # INSERT ... RETURNING always returns the row
     return row
 
@@ -139,14 +130,11 @@ def update_moc(
     conn: Connection[Any], user_id: str, moc_id: UUID, changes: dict[str, Any]
 ) -> Moc | None:
     """Set the given columns (None clears one); None when the MOC is not the user's."""
-    columns = _writable(changes)
-    query = sql.SQL(
-        "UPDATE moc_instructions SET {assignments}, updated_at = now() "
-        "WHERE id = %(id)s AND user_id = %(uid)s RETURNING " + MOC_COLUMNS
-    ).format(
-        assignments=sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in columns
-        )
+    query = sql.update_statement(
+        "moc_instructions",
+        sql.writable_columns(changes, WRITABLE_COLUMNS),
+        where="id = %(id)s AND user_id = %(uid)s",
+        returning=MOC_COLUMNS,
     )
     with conn.cursor(row_factory=class_row(Moc)) as cur:
         return cur.execute(query, {**changes, "id": moc_id, "uid": user_id}).fetchone()
@@ -193,7 +181,7 @@ def select_mocs_page(
     total_sql = _TOTAL_TAGGED if tag else _TOTAL_ALL
     page_sql = _SELECT_PAGE.format(total=total_sql, tag_filter=_TAG_FILTER if tag else "")
     params = {"uid": user_id, "tag": tag, "limit": limit, "offset": offset}
-    return _page_with_total(conn, page_sql, total_sql, params)
+    return sql.page_with_total(conn, Moc, page_sql, total_sql, params)
 
 
 def select_mocs_matching(
@@ -214,7 +202,7 @@ def select_mocs_matching(
     params = {
         "uid": user_id,
         "q": text,
-        "like": "%" + _escape_like(text) + "%",
+        "like": "%" + sql.escape_like(text) + "%",
         "swaps": swapped_letters_pattern(text) if letter_swaps else None,
         "tag": tag,
         "limit": limit,
@@ -222,7 +210,7 @@ def select_mocs_matching(
         "threshold": str(threshold),
     }
     conn.execute(_SET_WORD_THRESHOLD, params)
-    return _page_with_total(conn, _SELECT_MATCHING, _TOTAL_MATCHING, params)
+    return sql.page_with_total(conn, Moc, _SELECT_MATCHING, _TOTAL_MATCHING, params)
 
 
 def select_mocs_by_ids(conn: Connection[Any], user_id: str, ids: Sequence[str]) -> list[Moc]:
@@ -231,7 +219,7 @@ def select_mocs_by_ids(conn: Connection[Any], user_id: str, ids: Sequence[str]) 
     wanted = [moc_id for moc_id in map(_as_uuid, ids) if moc_id is not None]
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(_SELECT_BY_IDS, {"uid": user_id, "ids": wanted}).fetchall()
-    by_id = {moc.id: moc for moc in _MOC_LIST.validate_python(rows)}
+    by_id = {moc.id: moc for moc in sql.list_adapter(Moc).validate_python(rows)}
     return [by_id[moc_id] for moc_id in wanted if moc_id in by_id]
 
 
@@ -244,22 +232,6 @@ def iter_all_mocs(conn: Connection[Any], batch_rows: int = 2000) -> Iterator[Moc
         cur.itersize = batch_rows
         cur.execute(f"SELECT {MOC_COLUMNS} FROM moc_instructions ORDER BY id")
         yield from cur
-
-
-def _page_with_total(
-    conn: Connection[Any], page_sql: str, total_sql: str, params: dict[str, Any]
-) -> tuple[list[Moc], int]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(page_sql, params).fetchall()
-        if rows:
-            total = int(rows[0]["total"] or 0)
-        elif params["offset"]:
-            found = cur.execute(total_sql, params).fetchone()
-            total = int(next(iter(found.values())) or 0) if found else 0
-        else:
-            total = 0
-    # one pydantic-core call validates the page (class_row costs ~5 us a row); `total` is ignored
-    return _MOC_LIST.validate_python(rows), total
 
 
 def _as_uuid(value: str) -> UUID | None:
@@ -280,22 +252,5 @@ def swapped_letters_pattern(text: str, max_variants: int = 64) -> str | None:
                 variants.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
     if not variants:
         return None
-    literals = sorted(_regex_literal(v) for v in variants)[:max_variants]
+    literals = sorted(sql.regex_literal(v) for v in variants)[:max_variants]
     return "(" + "|".join(literals) + ")"
-
-
-def _regex_literal(text: str) -> str:
-    """Text as a literal inside a PostgreSQL regex (a backslash before every non-alphanumeric)."""
-    return "".join(c if c.isalnum() else "\\" + c for c in text)
-
-
-def _escape_like(text: str) -> str:
-    """User text as a literal inside LIKE: its % and _ are not wildcards."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _writable(values: dict[str, Any]) -> list[str]:
-    unknown = set(values) - WRITABLE_COLUMNS
-    if unknown:
-        raise ValueError(f"not writable: {sorted(unknown)}")
-    return sorted(values)

@@ -5,32 +5,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lego_common.search import SearchIndex
+
 if TYPE_CHECKING:
     from lego_mocs.models import Moc
 
-INDEX = "moc_instructions"
-
-DEFINITION: dict[str, Any] = {
-    "mappings": {
-        "properties": {
-            "id": {"type": "keyword"},
-            "userId": {"type": "keyword"},
-            "title": {
-                "type": "text",
-                "analyzer": "standard",
-                "fields": {"keyword": {"type": "keyword"}},
-            },
-            "description": {"type": "text", "analyzer": "standard"},
-            "tags": {
-                "type": "keyword",
-                "fields": {"text": {"type": "text", "analyzer": "standard"}},
-            },
-            "type": {"type": "keyword"},
-            "createdAt": {"type": "date"},
-            "updatedAt": {"type": "date"},
+INDEX = SearchIndex(
+    "moc_instructions",
+    {
+        "mappings": {
+            "properties": {
+                "id": {"type": "keyword"},
+                "userId": {"type": "keyword"},
+                "title": {
+                    "type": "text",
+                    "analyzer": "standard",
+                    "fields": {"keyword": {"type": "keyword"}},
+                },
+                "description": {"type": "text", "analyzer": "standard"},
+                "tags": {
+                    "type": "keyword",
+                    "fields": {"text": {"type": "text", "analyzer": "standard"}},
+                },
+                "type": {"type": "keyword"},
+                "createdAt": {"type": "date"},
+                "updatedAt": {"type": "date"},
+            }
         }
-    }
-}
+    },
+)
 
 
 def document(moc: Moc) -> dict[str, Any]:

@@ -3,25 +3,27 @@ and the search index. No events, status codes or envelopes here: a test or a CLI
 
 Order of every write: commit, then invalidate the cache, then update the search index, so a
 read after the write never sees the old row and a rolled-back row is never cached or indexed.
+
+Writes return models. The two reads return wire JSON instead, for speed: `get_moc` a RawJson and
+`list_mocs` a Page of RawJson rows, the text the cache holds (lego_common.cache), spliced into the
+response without being decoded and encoded again; on a miss the models are encoded once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from typing import TYPE_CHECKING
 
-import psycopg
 import structlog
 
-from lego_common import cache, db, keys, metrics, search, storage
+from lego_common import cache, db, keys, metrics, search, sql, storage
 from lego_common.errors import ConflictError, NotFoundError, ValidationError
 from lego_common.http import Page
 from lego_mocs import repository, search_index
 from lego_mocs.models import MocDeleted
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
     from uuid import UUID
 
     from lego_common.serialization import RawJson
@@ -31,12 +33,6 @@ log = structlog.get_logger()
 
 # pg_trgm word_similarity: one typo in a 6-letter word scores ~0.57, under the default 0.6.
 FUZZY_THRESHOLD = 0.5
-_TITLE_CONSTRAINT = "moc_instructions_user_title_key"
-# CHECK constraints of migration 0001 that name a rule rather than a column
-_CHECK_FIELDS = {
-    "moc_instructions_moc_author_check": "author",
-    "moc_instructions_set_brand_check": "brand",
-}
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -89,7 +85,7 @@ def _search_opensearch(user_id: str, query: MocListQuery) -> tuple[list[Moc], in
         limit=query.limit,
         filters={"tags": query.tag} if query.tag else None,
     )
-    ids, total = search.search_ids(search_index.INDEX, body)
+    ids, total = search_index.INDEX.search_ids(body)
     if not ids:
         return [], total
     with db.connection() as conn:
@@ -122,7 +118,7 @@ def _search_postgres(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]
 def create_moc(user_id: str, data: MocCreate) -> Moc:
     """Insert a MOC; a title the user already has is a 409 (the unique constraint decides, so
     two concurrent creates give one 201 and one 409)."""
-    with _integrity_errors(data.title), db.transaction() as conn:
+    with _constraint_errors(data.title), db.transaction() as conn:
         moc = repository.insert_moc(conn, user_id, data.model_dump())
     cache.invalidate_tag(keys.moc_list_tag(user_id))
     _index(moc)
@@ -134,7 +130,7 @@ def update_moc(user_id: str, moc_id: UUID, patch: MocPatch) -> Moc:
     """Change the fields sent; the type rules and the unique title are re-checked by the
     database on the merged row, so changing `type` alone can fail with 400."""
     changes = patch.changes()
-    with _integrity_errors(changes.get("title")), db.transaction() as conn:
+    with _constraint_errors(changes.get("title")), db.transaction() as conn:
         moc = repository.update_moc(conn, user_id, moc_id, changes)
     if moc is None:
         raise _not_found()
@@ -152,7 +148,7 @@ def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
     if not deleted:
         raise _not_found()
     _invalidate(user_id, moc_id)
-    search.delete_document(search_index.INDEX, str(moc_id))
+    search_index.INDEX.delete(str(moc_id))
     prefix = keys.moc_files_prefix(user_id, moc_id)
     failed = storage.delete_prefix(prefix)
     if failed:
@@ -175,40 +171,25 @@ def _invalidate(user_id: str, moc_id: UUID) -> None:
     cache.invalidate_tag(keys.moc_list_tag(user_id))
 
 
-@functools.cache
-def _ensure_index() -> None:
-    # once per container, so the first write never auto-creates an index with guessed
-    # mappings; raises (and is retried next time) while OpenSearch is unavailable
-    search.ensure_index(search_index.INDEX, search_index.DEFINITION)
-
-
 def _index(moc: Moc) -> None:
     """Best effort: a failure is logged with the id by lego_common.search, for a reindex."""
-    with contextlib.suppress(search.SearchUnavailableError):
-        _ensure_index()
-    search.index_document(search_index.INDEX, str(moc.id), search_index.document(moc))
+    search_index.INDEX.put(str(moc.id), search_index.document(moc))
 
 
-@contextlib.contextmanager
-def _integrity_errors(title: str | None) -> Iterator[None]:
-    """Constraint violations as API errors: unique title -> 409, CHECK -> 400."""
-    try:
-        yield
-    except psycopg.errors.UniqueViolation as exc:
-        if exc.diag.constraint_name != _TITLE_CONSTRAINT:
-            raise
-        raise ConflictError(
-            f"a MOC titled {title!r} already exists",
-            details={"formErrors": [], "fieldErrors": {"title": ["already exists"]}},
-        ) from None
-    except psycopg.errors.CheckViolation as exc:
-        name = exc.diag.constraint_name or ""
-        field = _CHECK_FIELDS.get(name) or name.removeprefix("moc_instructions_").removesuffix(
-            "_check"
-        )
-        message = (
-            f"{field} is required for this type" if name in _CHECK_FIELDS else f"invalid {field}"
-        )
-        raise ValidationError(
-            message, details={"formErrors": [], "fieldErrors": {field: [message]}}
-        ) from None
+def _constraint_errors(title: str | None) -> AbstractContextManager[None]:
+    """Constraint violations as API errors: the unique title -> 409, the type rules and the
+    column CHECKs of migration 0001 -> 400 on their field."""
+    return sql.constraint_errors(
+        {
+            "moc_instructions_user_title_key": ConflictError.for_field(
+                "title", "already exists", f"a MOC titled {title!r} already exists"
+            ),
+            "moc_instructions_moc_author_check": ValidationError.for_field(
+                "author", "author is required for this type"
+            ),
+            "moc_instructions_set_brand_check": ValidationError.for_field(
+                "brand", "brand is required for this type"
+            ),
+        },
+        check_prefix="moc_instructions",
+    )

@@ -24,9 +24,9 @@ def test_every_route_redis_down_succeeds_and_logs_warning(
         )
         moc_id = created["data"]["id"]
         listed = api("GET /api/mocs", user_id)
-        fetched = api("GET /api/mocs/{id}", user_id, moc_id=moc_id)
-        patched = api("PATCH /api/mocs/{id}", user_id, moc_id=moc_id, body={"theme": "Castle"})
-        deleted = api("DELETE /api/mocs/{id}", user_id, moc_id=moc_id)
+        fetched = api("GET /api/mocs/{id}", user_id, id=moc_id)
+        patched = api("PATCH /api/mocs/{id}", user_id, id=moc_id, body={"theme": "Castle"})
+        deleted = api("DELETE /api/mocs/{id}", user_id, id=moc_id)
     assert [status, listed[0], fetched[0], patched[0], deleted[0]] == [201, 200, 200, 200, 200]
     assert listed[1]["total"] == 1
     warnings = [e for e in logs if e["event"] == "cache_unavailable"]
@@ -68,7 +68,7 @@ def test_get_moc_unexpected_error_returns_500_without_internals(
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(repository, "select_moc_detail", broken)
-    status, body = api("GET /api/mocs/{id}", user_id, moc_id="00000000-0000-4000-8000-000000000000")
+    status, body = api("GET /api/mocs/{id}", user_id, id="00000000-0000-4000-8000-000000000000")
     assert (status, body["error"]["code"]) == (500, "INTERNAL_SERVER_ERROR")
     assert "secret" not in body["error"]["message"]
     assert body["error"]["requestId"]

@@ -45,8 +45,8 @@ def test_delete_moc_removes_rows_objects_and_cache_keeps_gallery_image(
         _put(s3_client, bucket, prefix + name)
     neighbour_key = keys.moc_files_prefix(user_id, neighbour.id) + "keep.pdf"
     _put(s3_client, bucket, neighbour_key)
-    api("GET /api/mocs/{id}", user_id, moc_id=moc.id)  # cache the detail
-    status, body = api("DELETE /api/mocs/{id}", user_id, moc_id=moc.id)
+    api("GET /api/mocs/{id}", user_id, id=moc.id)  # cache the detail
+    status, body = api("DELETE /api/mocs/{id}", user_id, id=moc.id)
     assert (status, body["data"]) == (200, {"id": str(moc.id), "deleted": True})
     for table in (
         "moc_instructions WHERE id",
@@ -61,7 +61,7 @@ def test_delete_moc_removes_rows_objects_and_cache_keeps_gallery_image(
     assert _keys_under(s3_client, bucket, prefix) == []
     assert _keys_under(s3_client, bucket, neighbour_key) == [neighbour_key]
     assert not redis_client.exists(keys.moc_detail(moc.id))
-    assert api("GET /api/mocs/{id}", user_id, moc_id=moc.id)[0] == 404
+    assert api("GET /api/mocs/{id}", user_id, id=moc.id)[0] == 404
 
 
 def test_delete_moc_of_other_user_returns_404_and_keeps_row_and_objects(
@@ -76,7 +76,7 @@ def test_delete_moc_of_other_user_returns_404_and_keeps_row_and_objects(
     moc = new_moc(user_id)
     key = keys.moc_files_prefix(user_id, moc.id) + "a.pdf"
     _put(s3_client, bucket, key)
-    status, body = api("DELETE /api/mocs/{id}", other_user_id, moc_id=moc.id)
+    status, body = api("DELETE /api/mocs/{id}", other_user_id, id=moc.id)
     assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
     row = db_conn.execute("SELECT count(*) FROM moc_instructions WHERE id = %s", (moc.id,))
     assert row.fetchone() == (1,)
@@ -84,7 +84,7 @@ def test_delete_moc_of_other_user_returns_404_and_keeps_row_and_objects(
 
 
 def test_delete_moc_missing_id_returns_404(api: Callable[..., Any], user_id: str) -> None:
-    assert api("DELETE /api/mocs/{id}", user_id, moc_id=uuid.uuid4())[0] == 404
+    assert api("DELETE /api/mocs/{id}", user_id, id=uuid.uuid4())[0] == 404
 
 
 def test_delete_moc_s3_failing_deletes_rows_and_logs_keys_for_retry(
@@ -105,7 +105,7 @@ def test_delete_moc_s3_failing_deletes_rows_and_logs_keys_for_retry(
 
     monkeypatch.setattr(storage, "delete_objects", refuse)
     with structlog.testing.capture_logs() as logs:
-        status, _ = api("DELETE /api/mocs/{id}", user_id, moc_id=moc.id)
+        status, _ = api("DELETE /api/mocs/{id}", user_id, id=moc.id)
     assert status == 200
     row = db_conn.execute("SELECT count(*) FROM moc_instructions WHERE id = %s", (moc.id,))
     assert row.fetchone() == (0,)

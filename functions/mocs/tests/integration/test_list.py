@@ -75,7 +75,7 @@ def test_list_mocs_after_create_and_delete_reflects_writes_with_cache_on(
     )
     assert status == 201
     assert _titles(api("GET /api/mocs", user_id)[1]) == ["new", "kept"]
-    assert api("DELETE /api/mocs/{id}", user_id, moc_id=kept.id)[0] == 200
+    assert api("DELETE /api/mocs/{id}", user_id, id=kept.id)[0] == 200
     body = api("GET /api/mocs", user_id)[1]
     assert (_titles(body), body["total"]) == (["new"], 1)
 

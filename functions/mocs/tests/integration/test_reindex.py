@@ -26,7 +26,7 @@ def test_reindex_recreate_indexes_every_moc_from_postgres(
     assert indexed >= 1
     client = search.client()
     assert client is not None
-    assert client.get(index=search_index.INDEX, id=str(moc.id))["_source"]["userId"] == user_id
+    assert client.get(index=search_index.INDEX.name, id=str(moc.id))["_source"]["userId"] == user_id
     body = api("GET /api/mocs", user_id, query={"search": "rebuilt"})[1]
     assert [m["id"] for m in body["data"]] == [str(moc.id)]
 
@@ -50,6 +50,6 @@ def test_reindex_streams_every_moc_from_postgres_as_documents(
     monkeypatch.setattr(search, "ensure_index", lambda index, definition: created.append(index))
     monkeypatch.setattr(search, "bulk_index", fake_bulk)
     assert reindex.reindex() == len(indexed)
-    assert created == [search_index.INDEX]
+    assert created == [search_index.INDEX.name]
     assert indexed[str(mine.id)] == search_index.document(mine)
     assert indexed[str(theirs.id)]["userId"] == other_user_id

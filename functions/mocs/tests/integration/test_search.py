@@ -98,7 +98,7 @@ def test_search_fallback_page_past_end_keeps_total(
 def _refresh() -> None:
     client = search.client()
     assert client is not None
-    client.indices.refresh(index=search_index.INDEX)
+    client.indices.refresh(index=search_index.INDEX.name)
 
 
 @pytest.mark.opensearch
@@ -126,7 +126,7 @@ def test_search_opensearch_with_tag_and_after_delete(
     _refresh()
     body = api("GET /api/mocs", user_id, query={"search": "castle", "tag": "medieval"})[1]
     assert (_titles(body), body["total"]) == (["Castle Gate"], 1)
-    assert api("DELETE /api/mocs/{id}", user_id, moc_id=gate.id)[0] == 200
+    assert api("DELETE /api/mocs/{id}", user_id, id=gate.id)[0] == 200
     _refresh()
     body = api("GET /api/mocs", user_id, query={"search": "castle"})[1]
     assert (_titles(body), body["total"]) == (["Castle Keep"], 1)
@@ -155,5 +155,5 @@ def test_search_opensearch_answer_returns_rows_in_rank_order_and_its_total(
     body = api("GET /api/mocs", user_id, query={"search": "best", "tag": "t", "page": "2"})[1]
     assert (_titles(body), body["total"], body["page"]) == (["Best", "Second best"], 7, 2)
     index, sent = asked[0]
-    assert index == search_index.INDEX
+    assert index == search_index.INDEX.name
     assert sent == search.build_search_body(user_id, "best", page=2, filters={"tags": "t"})

@@ -17,11 +17,12 @@ def test_update_moc_sent_fields_returns_200_and_keeps_the_rest(
 ) -> None:
     moc = new_moc(user_id, title="Castle", description="grey", theme="Castle")
     status, body = api(
-        "PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"title": "Keep", "description": None}
+        "PATCH /api/mocs/{id}", user_id, id=moc.id, body={"title": "Keep", "description": None}
     )
     assert status == 200
     data = body["data"]
-    assert (data["title"], data["description"], data["theme"]) == ("Keep", None, "Castle")
+    assert (data["title"], data["theme"]) == ("Keep", "Castle")
+    assert "description" not in data  # cleared: unset fields are omitted, never null
     assert data["updatedAt"] > data["createdAt"]
 
 
@@ -29,10 +30,10 @@ def test_update_moc_after_cached_read_returns_fresh_detail_and_list(
     api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
 ) -> None:
     moc = new_moc(user_id, title="Old")
-    api("GET /api/mocs/{id}", user_id, moc_id=moc.id)
+    api("GET /api/mocs/{id}", user_id, id=moc.id)
     api("GET /api/mocs", user_id)
-    api("PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"title": "New"})
-    assert api("GET /api/mocs/{id}", user_id, moc_id=moc.id)[1]["data"]["title"] == "New"
+    api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"title": "New"})
+    assert api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]["title"] == "New"
     assert api("GET /api/mocs", user_id)[1]["data"][0]["title"] == "New"
 
 
@@ -41,7 +42,7 @@ def test_update_moc_onto_taken_title_returns_409(
 ) -> None:
     new_moc(user_id, title="Taken")
     moc = new_moc(user_id, title="Mine")
-    status, body = api("PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"title": "Taken"})
+    status, body = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"title": "Taken"})
     assert status == 409
     assert body["error"]["code"] == "CONFLICT"
 
@@ -50,7 +51,7 @@ def test_update_moc_type_to_set_without_brand_returns_400_and_changes_nothing(
     api: Callable[..., Any], new_moc: Callable[..., Any], db_conn: psycopg.Connection, user_id: str
 ) -> None:
     moc = new_moc(user_id)
-    status, body = api("PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"type": "set"})
+    status, body = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"type": "set"})
     assert status == 400
     assert list(body["error"]["details"]["fieldErrors"]) == ["brand"]
     row = db_conn.execute("SELECT type FROM moc_instructions WHERE id = %s", (moc.id,))
@@ -62,7 +63,7 @@ def test_update_moc_type_to_set_with_brand_returns_200(
 ) -> None:
     moc = new_moc(user_id)
     status, body = api(
-        "PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"type": "set", "brand": "LEGO"}
+        "PATCH /api/mocs/{id}", user_id, id=moc.id, body={"type": "set", "brand": "LEGO"}
     )
     assert status == 200
     assert (body["data"]["type"], body["data"]["brand"]) == ("set", "LEGO")
@@ -72,7 +73,7 @@ def test_update_moc_clearing_author_of_moc_returns_400(
     api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
 ) -> None:
     moc = new_moc(user_id)
-    status, body = api("PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body={"author": None})
+    status, body = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"author": None})
     assert status == 400
     assert list(body["error"]["details"]["fieldErrors"]) == ["author"]
 
@@ -85,7 +86,7 @@ def test_update_moc_of_other_user_returns_404_and_changes_nothing(
     other_user_id: str,
 ) -> None:
     moc = new_moc(user_id, title="Mine")
-    status, body = api("PATCH /api/mocs/{id}", other_user_id, moc_id=moc.id, body={"title": "X"})
+    status, body = api("PATCH /api/mocs/{id}", other_user_id, id=moc.id, body={"title": "X"})
     assert (status, body["error"]["code"], body["error"]["message"]) == (
         404,
         "NOT_FOUND",
@@ -96,7 +97,7 @@ def test_update_moc_of_other_user_returns_404_and_changes_nothing(
 
 
 def test_update_moc_missing_id_returns_404(api: Callable[..., Any], user_id: str) -> None:
-    status, _ = api("PATCH /api/mocs/{id}", user_id, moc_id=uuid.uuid4(), body={"title": "X"})
+    status, _ = api("PATCH /api/mocs/{id}", user_id, id=uuid.uuid4(), body={"title": "X"})
     assert status == 404
 
 
@@ -107,6 +108,6 @@ def test_update_moc_invalid_body_returns_400(
     api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str, body: dict[str, Any]
 ) -> None:
     moc = new_moc(user_id)
-    status, answer = api("PATCH /api/mocs/{id}", user_id, moc_id=moc.id, body=body)
+    status, answer = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body=body)
     assert status == 400
     assert answer["error"]["code"] == "VALIDATION_ERROR"

@@ -43,7 +43,7 @@ def test_search_body_with_tag_adds_exact_term_filter() -> None:
 
 
 def test_index_definition_is_the_seed_mapping() -> None:
-    properties = search_index.DEFINITION["mappings"]["properties"]
+    properties = search_index.INDEX.definition["mappings"]["properties"]
     assert properties["userId"] == {"type": "keyword"}
     assert properties["title"]["fields"] == {"keyword": {"type": "keyword"}}
     assert properties["tags"] == {

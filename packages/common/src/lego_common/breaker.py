@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 
 class CircuitBreaker:
-    """Open after a failure for cooldown_s; then one trial call decides (half-open)."""
+    """Open after a failure for cooldown_s; then calls go through again (no half-open state:
+    concurrent callers may all try), a success keeps it closed, a failure reopens it."""
 
     def __init__(self, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.cooldown_s = cooldown_s

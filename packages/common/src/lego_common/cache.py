@@ -6,6 +6,9 @@ until the cool-down ends skips Redis and goes to the source.
 
 Invalidation never scans the keyspace: each cached key is added to a tag set (e.g. all list
 pages of one user), and invalidating the tag deletes its members in one atomic script.
+
+A value is "<VALUE_FORMAT> <head>\n<json>": head is the page total, the owner or empty. The
+JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ log = structlog.get_logger()
 TTL_LIST_S = 300  # short: list queries
 TTL_DETAIL_S = 600  # medium: detail queries
 TTL_STATS_S = 1800  # long: aggregated statistics
+
+# The format of every cached value. Bump it when the JSON a response carries changes, so a value
+# the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12).
+# The keys stay the seed's, so an invalidation reaches values of either format.
+VALUE_FORMAT = "v2"
 
 # Deletes every key of a tag set, then the set: one round trip, atomic.
 _INVALIDATE_LUA = """
@@ -118,13 +126,29 @@ def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> N
     _guarded("set", _set)
 
 
+def _get_framed(key: str) -> tuple[str, str] | None:
+    """(head, json) of the value under key, or None on a miss or a value of another format."""
+    text = get_text(key)
+    if text is None:
+        return None
+    header, sep, payload = text.partition("\n")
+    value_format, _, head = header.partition(" ")
+    if not sep or value_format != VALUE_FORMAT:
+        return None
+    return head, payload
+
+
+def _set_framed(key: str, head: str, payload: str, ttl_seconds: int, tag: str | None) -> None:
+    set_text(key, f"{VALUE_FORMAT} {head}\n{payload}", ttl_seconds, tag)
+
+
 def cached(key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None) -> RawJson:
     """Cache-aside: the JSON text under key, or load() encoded, stored and returned."""
-    text = get_text(key)
-    if text is not None:
-        return RawJson(text)
+    hit = _get_framed(key)
+    if hit is not None:
+        return RawJson(hit[1])
     text = dumps(load())
-    set_text(key, text, ttl_seconds, tag)
+    _set_framed(key, "", text, ttl_seconds, tag)
     return RawJson(text)
 
 
@@ -134,16 +158,14 @@ def cached_page(
     load: Callable[[], tuple[Any, int]],
     tag: str | None = None,
 ) -> tuple[RawJson, int]:
-    """Cache-aside for a page of a list: (rows as JSON, total). Stored as "total\\nrows" so a
-    hit gives the total without decoding the rows."""
-    text = get_text(key)
-    if text is not None:
-        head, sep, rows = text.partition("\n")
-        if sep and head.isdigit():
-            return RawJson(rows), int(head)
+    """Cache-aside for a page of a list: (rows as JSON, total). The total is the value's head,
+    so a hit gives it without decoding the rows."""
+    hit = _get_framed(key)
+    if hit is not None and hit[0].isdigit():
+        return RawJson(hit[1]), int(hit[0])
     data, total = load()
     rows = dumps(data)
-    set_text(key, f"{int(total)}\n{rows}", ttl_seconds, tag)
+    _set_framed(key, str(int(total)), rows, ttl_seconds, tag)
     return RawJson(rows), int(total)
 
 
@@ -153,14 +175,12 @@ def cached_owned(
     """Cache-aside for a key without the user in it (seed `moc:detail:{mocId}`): the value
     records its owner and a hit for anyone else is a miss, so load(), which filters by owner,
     decides (404) and another user's row is never served from the cache."""
-    text = get_text(key)
-    if text is not None:
-        stored_owner, sep, payload = text.partition("\n")
-        if sep and stored_owner == owner:
-            return RawJson(payload)
+    hit = _get_framed(key)
+    if hit is not None and hit[0] == owner:
+        return RawJson(hit[1])
     payload = dumps(load())
     if "\n" not in owner:
-        set_text(key, f"{owner}\n{payload}", ttl_seconds, tag)
+        _set_framed(key, owner, payload, ttl_seconds, tag)
     return RawJson(payload)
 
 

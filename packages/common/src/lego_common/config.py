@@ -72,6 +72,7 @@ class Settings:
     opensearch_url: str | None
     opensearch_auth: str
     opensearch_timeout_ms: int
+    search_breaker_cooldown_s: int
     # storage and other AWS resources
     s3_bucket: str | None
     assets_base_url: str | None
@@ -120,6 +121,7 @@ def load_settings() -> Settings:
         opensearch_url=_str("OPENSEARCH_URL"),
         opensearch_auth=opensearch_auth,
         opensearch_timeout_ms=_int("OPENSEARCH_TIMEOUT_MS", 1_000),
+        search_breaker_cooldown_s=_int("SEARCH_BREAKER_COOLDOWN_S", 30),
         s3_bucket=_str("S3_BUCKET"),
         assets_base_url=_str("ASSETS_BASE_URL"),
         cognito_user_pool_id=_str("COGNITO_USER_POOL_ID"),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Self
 
 
 class AppError(Exception):
@@ -15,6 +19,21 @@ class AppError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+    @classmethod
+    def for_field(cls, field: str, problem: str, message: str | None = None) -> Self:
+        """The error about one input field, its details naming the field (see field_details)."""
+        return cls(message or problem, details=field_details({field: [problem]}))
+
+
+def field_details(
+    fields: Mapping[str, Sequence[str]] | None = None, form: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Zod-flatten-shaped details, as the Express API sent: {formErrors, fieldErrors}."""
+    return {
+        "formErrors": list(form),
+        "fieldErrors": {name: list(problems) for name, problems in (fields or {}).items()},
+    }
 
 
 class ValidationError(AppError):

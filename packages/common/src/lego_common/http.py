@@ -127,9 +127,8 @@ class Request:
         try:
             return uuid.UUID(value)
         except ValueError:
-            raise ValidationError(
-                f"{name} must be a UUID",
-                details={"formErrors": [], "fieldErrors": {name: ["must be a UUID"]}},
+            raise ValidationError.for_field(
+                name, "must be a UUID", f"{name} must be a UUID"
             ) from None
 
     def json(self) -> Any:
@@ -181,16 +180,14 @@ def json_response(
 def error_body(
     code: str, message: str, request_id: str, details: Any = None
 ) -> dict[str, dict[str, Any]]:
-    """The seed's error body: {"error": {code, message, details, timestamp, requestId}}."""
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "details": details,
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "requestId": request_id,
-        }
-    }
+    """The seed's error body: {"error": {code, message, details?, timestamp, requestId}};
+    seed 001 "Error Response Format" has `details?`: omitted when there are none, never null."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    error["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
+    error["requestId"] = request_id
+    return {"error": error}
 
 
 def error_response(exc: AppError, request_id: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""structlog configured for JSON lines; the dispatcher binds requestId, userId, route, colour."""
+"""structlog configured for JSON lines: configure() binds service, function, colour and version
+once per container; the dispatcher binds request_id, route, user_id and cold_start per request."""
 
 from __future__ import annotations
 

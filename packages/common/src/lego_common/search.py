@@ -7,7 +7,9 @@ function, and a circuit breaker keeps later requests from waiting on a dead clus
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
@@ -72,7 +74,7 @@ def build_search_body(
 
 @functools.cache
 def breaker() -> CircuitBreaker:
-    return CircuitBreaker(get_settings().cache_breaker_cooldown_s)
+    return CircuitBreaker(get_settings().search_breaker_cooldown_s)
 
 
 @functools.cache
@@ -173,6 +175,11 @@ def ensure_index(index: str, definition: Mapping[str, Any]) -> None:
     _call("ensure_index", _ensure)
 
 
+def delete_index(index: str) -> None:
+    """Drop index if present (raises SearchUnavailableError)."""
+    _call("delete_index", lambda c: c.indices.delete(index=index, ignore=[404]))
+
+
 def bulk_index(index: str, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
     """Index (id, document) pairs with the bulk helper; return how many were indexed."""
     from opensearchpy import helpers
@@ -195,6 +202,42 @@ def ping() -> None:
         raise SearchUnavailableError("cluster status red")
 
 
+# --- an index and its lifecycle ----------------------------------------------------------------
+
+_ensured: set[str] = set()
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """One OpenSearch index: its name and definition (mappings), created once per container
+    before the first write, so a write never auto-creates it with guessed mappings."""
+
+    name: str
+    definition: Mapping[str, Any]
+
+    def ensure(self) -> None:
+        """Create the index if absent, once per container (raises SearchUnavailableError,
+        and is tried again on the next call, while OpenSearch is unavailable)."""
+        if self.name not in _ensured:
+            ensure_index(self.name, self.definition)
+            _ensured.add(self.name)
+
+    def put(self, doc_id: str, document: Mapping[str, Any]) -> bool:
+        """Index one document, best effort: a failure is logged with the id, for a reindex."""
+        with contextlib.suppress(SearchUnavailableError):
+            self.ensure()
+        return index_document(self.name, doc_id, document)
+
+    def delete(self, doc_id: str) -> bool:
+        """Delete one document, best effort (logged with the id on failure)."""
+        return delete_document(self.name, doc_id)
+
+    def search_ids(self, body: Mapping[str, Any]) -> tuple[list[str], int]:
+        """Matching ids in rank order and the total (raises SearchUnavailableError)."""
+        return search_ids(self.name, body)
+
+
 def reset() -> None:
     client.cache_clear()
     breaker.cache_clear()
+    _ensured.clear()

@@ -1,5 +1,10 @@
 """JSON out: one encoder for responses and cache values, and RawJson for text already encoded
-(a cache hit is spliced into the response without a decode/encode round trip)."""
+(a cache hit is spliced into the response without a decode/encode round trip).
+
+Contract (seed 001 "API Specification", issue 12): a model's field that is None is unset and is
+omitted from the JSON, never sent as null; the seed's typed client has no nullable fields.
+pydantic-core drops them while encoding (exclude_none), so the rule costs no extra pass.
+Plain dicts (RawResponse bodies such as health's report) are encoded as written."""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ class RawJson:
 
 def _default(value: Any) -> Any:
     if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json", by_alias=True)
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (datetime, date)):
@@ -39,17 +44,18 @@ def _default(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON; pydantic models by alias (camelCase), UUIDs and datetimes as strings."""
+    """Compact JSON; pydantic models by alias (camelCase) without their None fields, UUIDs and
+    datetimes as strings."""
     if isinstance(value, RawJson):
         return value.text
     if hasattr(value, "model_dump_json"):
-        text: str = value.model_dump_json(by_alias=True)
+        text: str = value.model_dump_json(by_alias=True, exclude_none=True)
         return text
     if isinstance(value, list) and value and hasattr(value[0], "model_dump_json"):
         model: type[BaseModel] = type(value[0])
         if all(type(item) is model for item in value):
             # one pydantic-core call for the page: ~4x faster than json.dumps + model_dump each
-            return _list_adapter(model).dump_json(value, by_alias=True).decode()
+            return _list_adapter(model).dump_json(value, by_alias=True, exclude_none=True).decode()
     return json.dumps(value, default=_default, separators=(",", ":"))
 
 

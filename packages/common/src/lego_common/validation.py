@@ -1,14 +1,15 @@
-"""pydantic v2 glue: parse input into a model or raise VALIDATION_ERROR with per-field details."""
+"""pydantic v2 glue: the input/output bases, the validated types every function reuses, and
+parsing into a model or a VALIDATION_ERROR with per-field details."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 
-from lego_common.errors import ValidationError
+from lego_common.errors import ValidationError, field_details
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,13 +30,45 @@ class InputModel(BaseModel):
 
 
 class OutputModel(BaseModel):
-    """Base of response bodies: snake_case in Python, the seed's camelCase in JSON."""
+    """Base of response bodies: snake_case in Python, the seed's camelCase in JSON. A field
+    left None is omitted from the JSON (lego_common.serialization.dumps), never null."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+# --- validated types every function reuses ---------------------------------------------------
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL text cannot hold NUL: reject it as input instead of failing in the driver.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A string PostgreSQL can store (no NUL); add limits with Field: Annotated[Text, Field(...)]."""
+# One limit for the tags of every resource (MOCs, gallery images), so a ?tag= filter agrees.
+Tag = Annotated[Text, Field(min_length=1, max_length=50)]
+Tags = Annotated[list[Tag], Field(max_length=50)]
+
+
+class PageQuery(InputModel):
+    """?page=&limit= of every list route: out-of-range is a 400, never silently clamped."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    limit: int = Field(default=20, ge=1, le=100)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
 def field_errors(exc: PydanticValidationError) -> dict[str, Any]:
-    """Zod-flatten-shaped details, as the Express API sent: field path -> messages (no values)."""
+    """pydantic's errors as field_details: field path -> messages (no input values)."""
     fields: dict[str, list[str]] = {}
     form: list[str] = []
     for error in exc.errors(include_url=False, include_input=False):
@@ -45,7 +78,7 @@ def field_errors(exc: PydanticValidationError) -> dict[str, Any]:
             fields.setdefault(path, []).append(message)
         else:
             form.append(message)
-    return {"formErrors": form, "fieldErrors": fields}
+    return field_details(fields, form)
 
 
 def parse_model(model: type[ModelT], data: Any, *, what: str = "request body") -> ModelT:

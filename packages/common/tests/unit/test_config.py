@@ -47,3 +47,22 @@ def test_booleans_and_ints_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.db_iam_auth is True
     assert settings.redis_timeout_ms == 150
+
+
+def test_search_and_cache_breakers_have_their_own_cooldowns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lego_common import cache, config, search
+
+    monkeypatch.setenv("SEARCH_BREAKER_COOLDOWN_S", "7")
+    monkeypatch.setenv("CACHE_BREAKER_COOLDOWN_S", "11")
+    config.reset()
+    search.reset()
+    cache.breaker.cache_clear()
+    try:
+        assert (search.breaker().cooldown_s, cache.breaker().cooldown_s) == (7, 11)
+    finally:
+        monkeypatch.undo()
+        config.reset()
+        search.reset()
+        cache.breaker.cache_clear()

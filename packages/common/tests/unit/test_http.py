@@ -113,6 +113,12 @@ def test_error_body_has_every_seed_field() -> None:
     assert error["requestId"] == "r-9"
 
 
+def test_error_body_without_details_omits_the_key_never_null() -> None:
+    status, body, _ = call("GET /me", request_id="r-401")
+    assert status == 401
+    assert set(body["error"]) == {"code", "message", "timestamp", "requestId"}
+
+
 def test_malformed_json_answers_400_validation_error() -> None:
     status, body, _ = call("POST /things", user_id="u", body='{"title": ')
     assert status == 400

@@ -33,3 +33,29 @@ def test_dumps_mixed_list_falls_back_to_the_general_encoder() -> None:
     mixed = [Other(name="x"), Thing(thing_id=uuid.UUID(int=1), made_at=at, tags=[]), 3]
     assert json.loads(dumps(mixed))[0] == {"name": "x"}
     assert json.loads(dumps(mixed))[2] == 3
+
+
+class Part(OutputModel):
+    part_name: str
+    color: str | None = None
+
+
+class Assembly(OutputModel):
+    title: str
+    thumbnail_url: str | None
+    parts: list[Part]
+
+
+def test_dumps_omits_unset_fields_of_a_model_and_its_nested_models() -> None:
+    assembly = Assembly(title="t", thumbnail_url=None, parts=[Part(part_name="p")])
+    assert dumps(assembly) == '{"title":"t","parts":[{"partName":"p"}]}'
+
+
+def test_dumps_omits_unset_fields_on_the_list_fast_path_and_the_general_encoder() -> None:
+    parts = [Part(part_name="a"), Part(part_name="b", color="Red")]
+    assert json.loads(dumps(parts)) == [{"partName": "a"}, {"partName": "b", "color": "Red"}]
+    assert json.loads(dumps({"data": parts})) == {"data": json.loads(dumps(parts))}
+
+
+def test_dumps_keeps_values_that_are_set_but_falsy() -> None:
+    assert dumps(Part(part_name="", color="")) == '{"partName":"","color":""}'

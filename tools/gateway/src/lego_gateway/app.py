@@ -14,7 +14,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -24,6 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
+from lego_common.http import error_body
 from lego_gateway import docs
 from lego_gateway.auth import TokenRejectedError, claims_as_strings, token_from
 from lego_gateway.events import (
@@ -70,16 +70,12 @@ def _apigw_error(status: int, message: str, request_id: str, **headers: str) -> 
 
 def not_implemented(function: str, route_key: str, request_id: str) -> Response:
     """501 in the seed's error body: the route exists in the table, its function does not yet."""
-    body = {
-        "error": {
-            "code": "NOT_IMPLEMENTED",
-            "message": f"{route_key} is routed to function {function!r}, "
-            "which has no handler for it yet",
-            "details": {"function": function, "routeKey": route_key},
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "requestId": request_id,
-        }
-    }
+    body = error_body(
+        "NOT_IMPLEMENTED",
+        f"{route_key} is routed to function {function!r}, which has no handler for it yet",
+        request_id,
+        {"function": function, "routeKey": route_key},
+    )
     return JSONResponse(body, 501, headers={"apigw-requestid": request_id})
 
 
@@ -252,4 +248,10 @@ def create_app(gateway: Gateway) -> Starlette:
             max_age=3600,
         )
     ]
-    return Starlette(routes=routes, middleware=middleware)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        # Starlette's `{path:path}` stops at an encoded newline; API Gateway routes such a
+        # path like any other, so the route table decides here too (a 400 for a bad id).
+        return await api(request)
+
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})

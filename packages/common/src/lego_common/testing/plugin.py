@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from lego_common.testing import reset_clients
+from lego_common.testing.api import api  # noqa: F401  (the `api` fixture, registered here)
 from lego_common.testing.events import http_event
 from lego_common.testing.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
 
