@@ -308,7 +308,17 @@ def _open(data: bytes) -> Image.Image:
     except _decode_errors() as exc:
         raise _corrupt(header.format, str(exc)) from None
     _check_pixels(*im.size)  # Pillow's own reading (a GIF frame can exceed its screen)
+    if header.format != "JPEG":
+        # Only JPEG decodes smaller (draft); PNG may keep its EXIF after the pixels, so read on.
+        _load(im)
     return im
+
+
+def _load(im: Image.Image) -> None:
+    try:
+        im.load()  # the first frame of an animated GIF/WebP/APNG
+    except _decode_errors() as exc:
+        raise _corrupt(str(im.format), str(exc)) from None
 
 
 def _orientation(im: Image.Image) -> int:
@@ -354,10 +364,7 @@ def _render(im: Image.Image, size: tuple[int, int], *, square: bool) -> Image.Im
             math.ceil(_DRAFT_FACTOR * target[1] * im.height / box_h),
         ),
     )
-    try:
-        im.load()  # first frame of an animated GIF/WebP/APNG
-    except _decode_errors() as exc:
-        raise _corrupt(str(im.format), str(exc)) from None
+    _load(im)
     base = _normalise_mode(im)
     box = _square(base.size) if square else (0, 0, *base.size)
     if box != (0, 0, *target):
