@@ -58,6 +58,7 @@ _CONTENT_TYPES: Final = {
     "PNG": "image/png",
     "WEBP": "image/webp",
     "GIF": "image/gif",
+    "MPO": "image/jpeg",  # a phone's multi-picture JPEG: Pillow's JPEG decoder, first picture
 }
 # Types people send by mistake, named in the 400 so the client knows what it sent.
 _OTHER_SIGNATURES: Final = (

@@ -413,6 +413,24 @@ def test_animated_image_gives_its_first_frame(fmt: str) -> None:
     assert close_to(out.getpixel((32, 32)), RED, 20)  # type: ignore[arg-type]
 
 
+def test_multi_picture_jpeg_gives_its_first_picture() -> None:
+    pictures = [Image.new("RGB", (64, 48), colour) for colour in (RED, BLUE)]
+    data = encode(pictures[0], "MPO", save_all=True, append_images=pictures[1:])
+    assert Image.open(io.BytesIO(data), formats=["JPEG"]).format == "MPO"
+    out = decode(images.process_avatar(data).data)
+    assert close_to(out.getpixel((128, 128)), RED, 20)  # type: ignore[arg-type]
+    reject(data[: len(data) // 3])
+
+
+def test_corrupt_exif_block_is_ignored_not_a_400() -> None:
+    broken = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + b"\x01" * 20
+    data = encode(Image.new("RGB", (40, 30), RED), "JPEG", exif=broken)
+    with pytest.warns(UserWarning, match="Corrupt EXIF"):
+        result = images.process_wishlist(data)
+    assert (result.width, result.height) == (40, 30)
+    assert_no_metadata(result.data)
+
+
 def rgba_half_transparent() -> Image.Image:
     return two_halves((64, 64), (0, 0, 0, 0), (*RED, 255), "RGBA")
 
