@@ -306,6 +306,11 @@ def _open(data: bytes) -> Image.Image:
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated upload is a 400, never a grey half
     try:
         im = Image.open(io.BytesIO(data), formats=[header.format])
+    except Image.DecompressionBombError as exc:  # a frame larger than its header says
+        raise ValidationError(
+            f"image is larger than {MAX_PIXELS // 1_000_000} megapixels",
+            details={"maxPixels": MAX_PIXELS, "reason": str(exc)[:200]},
+        ) from None
     except _decode_errors() as exc:
         raise _corrupt(header.format, str(exc)) from None
     _check_pixels(*im.size)  # Pillow's own reading (a GIF frame can exceed its screen)

@@ -149,7 +149,9 @@ def strip_adobe_marker(jpeg: bytes) -> bytes:
     return jpeg[:start] + jpeg[start + 2 + length :]
 
 
-def reject(data: bytes, process: Callable[[bytes], object] = images.process_wishlist) -> Exception:
+def reject(
+    data: bytes, process: Callable[[bytes], object] = images.process_wishlist
+) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
         process(data)
     assert caught.value.status == 400
@@ -206,7 +208,7 @@ def test_png_header_claiming_100k_square_is_rejected_before_decoding(
     error = reject(png_with_header_size(100_000, 100_000), images.process_gallery)
     assert time.perf_counter() - started < 0.1
     assert "megapixels" in str(error)
-    assert error.details == {  # type: ignore[attr-defined]
+    assert error.details == {
         "width": 100_000,
         "height": 100_000,
         "pixels": 10_000_000_000,
@@ -227,8 +229,26 @@ def test_header_over_50_megapixels_returns_400_with_dimensions(
     make: Callable[[int, int], bytes], width: int, height: int
 ) -> None:
     error = reject(make(width, height), images.process_avatar)
-    assert error.details["width"] == width  # type: ignore[attr-defined]
-    assert error.details["height"] == height  # type: ignore[attr-defined]
+    assert error.details["width"] == width
+    assert error.details["height"] == height
+
+
+def gif_with_frame_size(width: int, height: int) -> bytes:
+    """A 16x16 screen whose first frame claims more: only Pillow's reading sees it."""
+    data = bytearray(encode(Image.new("P", (16, 16)), "GIF"))
+    descriptor = data.index(b"\x2c\x00\x00\x00\x00\x10\x00\x10\x00")
+    struct.pack_into("<HH", data, descriptor + 5, width, height)
+    return bytes(data)
+
+
+def test_gif_frame_larger_than_its_screen_is_checked_after_opening() -> None:
+    assert images.read_header(gif_with_frame_size(10_000, 6_000)).width == 16
+    with pytest.warns(Image.DecompressionBombWarning):
+        error = reject(gif_with_frame_size(10_000, 6_000))
+    assert (error.details["width"], error.details["height"]) == (10_000, 6_000)
+    error = reject(gif_with_frame_size(65_535, 65_535))  # Pillow's own bomb error
+    assert "megapixels" in error.message
+    assert error.details["maxPixels"] == images.MAX_PIXELS
 
 
 def test_pillow_limit_matches_ours_after_first_use() -> None:
@@ -239,7 +259,7 @@ def test_pillow_limit_matches_ours_after_first_use() -> None:
 def test_truncated_jpeg_returns_400() -> None:
     data = encode(photo_like(400, 300), "JPEG", quality=90)
     error = reject(data[: len(data) * 6 // 10])
-    assert error.details["format"] == "image/jpeg"  # type: ignore[attr-defined]
+    assert error.details["format"] == "image/jpeg"
 
 
 def test_truncated_jpeg_returns_400_even_if_someone_allowed_truncated_images(
@@ -265,25 +285,25 @@ def test_eps_renamed_jpg_returns_400_naming_postscript() -> None:
     eps = encode(Image.new("RGB", (10, 10), RED), "EPS")
     assert eps.startswith(b"%!PS")
     error = reject(eps)
-    assert error.details["detectedType"] == "postscript"  # type: ignore[attr-defined]
-    assert "image/jpeg" in error.details["allowedTypes"]  # type: ignore[attr-defined]
+    assert error.details["detectedType"] == "postscript"
+    assert "image/jpeg" in error.details["allowedTypes"]
 
 
 def test_pdf_bytes_return_400_naming_pdf() -> None:
     error = reject(encode(Image.new("RGB", (10, 10), RED), "PDF"))
-    assert error.details["detectedType"] == "pdf"  # type: ignore[attr-defined]
+    assert error.details["detectedType"] == "pdf"
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00", random.Random(5).randbytes(4096)])
 def test_random_or_empty_bytes_return_400(data: bytes) -> None:
     error = reject(data)
-    assert error.details["detectedType"] == "unknown"  # type: ignore[attr-defined]
+    assert error.details["detectedType"] == "unknown"
 
 
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF"])
 def test_formats_pillow_could_decode_but_we_do_not_allow_return_400(fmt: str) -> None:
     error = reject(encode(Image.new("RGB", (10, 10), RED), fmt))
-    assert error.details["detectedType"] == fmt.lower()  # type: ignore[attr-defined]
+    assert error.details["detectedType"] == fmt.lower()
 
 
 # --- orientation and metadata -------------------------------------------------------------------
