@@ -298,7 +298,7 @@ def _decode_errors() -> tuple[type[BaseException], ...]:
 
 
 def _open(data: bytes) -> Image.Image:
-    """Open with only the sniffed format's decoder; the header is read, no pixel is decoded."""
+    """Open with only the sniffed format's decoder, after the header passed the pixel limit."""
     header = read_header(data)
     from PIL import Image, ImageFile
 
@@ -411,15 +411,16 @@ def _normalise_mode(im: Image.Image) -> Image.Image:
 
 
 def _to_srgb(im: Image.Image) -> Image.Image:
-    """RGB or RGBA in sRGB: the embedded ICC profile converted with LittleCMS, else as is."""
-    has_alpha = im.mode in ("RGBA", "LA")
-    colour = im.convert(im.mode[:-1]) if has_alpha else im
-    icc = im.info.get("icc_profile")
-    converted = _apply_icc(colour, icc) if icc else None
-    if converted is None:
-        converted = colour if colour.mode == "RGB" else colour.convert("RGB")
-    if has_alpha:
-        converted.putalpha(im.getchannel("A"))
+    """RGB or RGBA in sRGB, with no metadata: an embedded ICC profile is converted by LittleCMS."""
+    converted = None
+    if icc := im.info.get("icc_profile"):
+        has_alpha = im.mode in ("RGBA", "LA")
+        converted = _apply_icc(im.convert(im.mode[:-1]) if has_alpha else im, icc)
+        if converted is not None and has_alpha:
+            converted.putalpha(im.getchannel("A"))
+    if converted is None:  # no profile (browsers take sRGB) or one LittleCMS cannot use
+        mode = "RGBA" if im.mode in ("RGBA", "LA") else "RGB"
+        converted = im if im.mode == mode else im.convert(mode)
     converted.info = {}  # EXIF (with GPS), XMP, comments, ICC: none of it is written
     return converted
 

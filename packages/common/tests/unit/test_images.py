@@ -381,6 +381,27 @@ def test_png_with_exif_orientation_and_srgb_icc_is_upright_and_stripped() -> Non
     assert_no_metadata(result.data)
 
 
+def srgb_with_red_and_blue_swapped() -> bytes:
+    """sRGB with its red and blue primaries exchanged: (255, 0, 0) in it is sRGB blue."""
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack_from(">I", icc, 128)[0]
+    tags = {bytes(icc[132 + 12 * i : 136 + 12 * i]): 136 + 12 * i for i in range(count)}
+    red, blue = tags[b"rXYZ"], tags[b"bXYZ"]  # offset+size of each tag's data
+    icc[red : red + 8], icc[blue : blue + 8] = icc[blue : blue + 8], icc[red : red + 8]
+    return bytes(icc)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_icc_profile_is_converted_to_srgb_not_dropped(mode: str) -> None:
+    source = Image.new(mode, (32, 32), (255, 0, 0, 128)[: len(mode)])  # alpha half
+    data = encode(source, "PNG", icc_profile=srgb_with_red_and_blue_swapped())
+    result = images.process_wishlist(data)
+    out = decode(result.data)
+    assert out.mode == mode
+    assert close_to(out.getpixel((16, 16)), (0, 0, 255, 128)[: len(mode)])  # type: ignore[arg-type]
+    assert_no_metadata(result.data)
+
+
 def test_broken_icc_profile_is_ignored_not_a_500() -> None:
     data = encode(Image.new("RGB", (64, 64), RED), "PNG", icc_profile=b"not a profile" * 20)
     out = decode(images.process_wishlist(data).data)
