@@ -224,9 +224,8 @@ def run() -> list[dict[str, Any]]:
     return rows + _peak_memory_rows()
 
 
-def _peak_memory_rows() -> list[dict[str, Any]]:
-    data = photo_jpeg(8000, 6000)
-    with tempfile.NamedTemporaryFile(suffix=".jpg") as file:
+def _peak_rss(data: bytes) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile() as file:
         file.write(data)
         file.flush()
         out = subprocess.run(
@@ -236,20 +235,51 @@ def _peak_memory_rows() -> list[dict[str, Any]]:
             text=True,
             env={**os.environ},
         ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    assert result["size"] == [2048, 1536], result
-    return [
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _png(mode: str, size: tuple[int, int], colour: int | tuple[int, ...]) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _peak_memory_rows() -> list[dict[str, Any]]:
+    data = photo_jpeg(8000, 6000)
+    jpeg = _peak_rss(data)
+    assert jpeg["size"] == [2048, 1536], jpeg
+    rows = [
         row(
             "gallery on 48 MP JPEG (8000x6000): peak RSS",
-            result["peak_kb"] / 1024,
+            jpeg["peak_kb"] / 1024,
             "MB",
-            result["baseline_kb"] / 1024,
+            jpeg["baseline_kb"] / 1024,
             "RSS after imports",
             "< 1024 MB",
         ),
-        row("gallery on 48 MP JPEG (8000x6000): time", result["ms"], "ms"),
+        row("gallery on 48 MP JPEG (8000x6000): time", jpeg["ms"], "ms"),
         row("input 48 MP JPEG q90 bytes", len(data), "bytes"),
     ]
+    # the worst cases under the limit: no draft, 4 bytes a pixel, or 16 bits scaled to 8
+    for label, png in (
+        ("49 MP RGBA PNG", _png("RGBA", (7000, 7000), (10, 200, 30, 128))),
+        ("49 MP 16-bit grey PNG", _png("I;16", (7000, 7000), 30000)),
+    ):
+        result = _peak_rss(png)
+        rows.append(
+            row(
+                f"gallery on {label}: peak RSS",
+                result["peak_kb"] / 1024,
+                "MB",
+                result["baseline_kb"] / 1024,
+                "RSS after imports",
+                "< 1024 MB",
+            )
+        )
+    return rows
 
 
 if __name__ == "__main__":
