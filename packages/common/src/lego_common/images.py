@@ -7,8 +7,8 @@ applied), in sRGB (an embedded ICC profile is converted, not dropped), first fra
 every piece of metadata (EXIF with GPS, XMP, comments, ICC) left behind. Every bad input is a
 ValidationError (400), never a 500.
 
-Pillow is the `images` extra of lego_common and is imported on first use, so importing this
-module costs nothing to a function that never handles an image.
+Pillow is the `images` extra of lego_common and is imported on first use, so a function that
+imports this module but never handles an image neither needs Pillow nor pays its import.
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ THUMBNAIL_MAX_WIDTH: Final = 400
 # seed 001 "Wishlist Lambda": within 800x800; "User Profile Lambda": a 256x256 square avatar
 WISHLIST_MAX_SIDE: Final = 800
 AVATAR_SIDE: Final = 256
-# WebP method 2 (Pillow's default is 4), measured on this machine at q80 on 2048x1536 images:
-# size vs method 4 = 1.03 on a photo-like image and on two real photos, 1.06 on flat shapes
-# (bricks), encode ~150 ms instead of ~350 ms. Methods 0 and 1 are faster but reach 1.35 and
-# 1.21 on flat shapes, over the 20 % allowed (issue 14); test_webp_method_size_rule holds it.
+# WebP method 2 (Pillow's default is 4), measured on this machine at q80: size vs method 4 =
+# 1.03 on the benchmark's photo-like 2048x1536 image (~170 ms to encode instead of ~355 ms),
+# 1.03-1.04 on two real 720x477 photos, 1.06 on flat coloured shapes (bricks). Methods 0 and 1
+# are faster but reach 1.35 and 1.21 on flat shapes, over the 20 % allowed (issue 14);
+# test_webp_method_size_rule holds the rule.
 WEBP_METHOD: Final = 2
 WEBP_CONTENT_TYPE: Final = "image/webp"
 ALLOWED_CONTENT_TYPES: Final = ("image/jpeg", "image/png", "image/webp", "image/gif")
