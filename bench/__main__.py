@@ -63,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="benchmark modules to run (e.g. common mocs)")
     args = parser.parse_args(argv)
     modules = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
-    selected = [m for m in modules if not args.only or m in args.only]
+    # Accept "mocs" and "bench_mocs" alike; an unknown name is a usage error, not an empty table.
+    wanted = [name.removeprefix("bench_") for name in args.only]
+    unknown = sorted(set(wanted) - set(modules))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(modules)}")
+    selected = [m for m in modules if not wanted or m in wanted]
     rows: list[dict[str, Any]] = []
     failed: list[str] = []
     for name in selected:
