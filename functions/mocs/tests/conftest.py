@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from lego_common import db
-from lego_common.testing.events import http_event, response_json
+from lego_devstack.events import http_event, response_json
 from lego_mocs import service
 from lego_mocs.handler import lambda_handler
 from lego_mocs.models import MocCreate

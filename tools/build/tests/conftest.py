@@ -64,8 +64,7 @@ def make_sandbox(dest: Path) -> Path:
     files = {
         "packages/common/src/lego_common/__init__.py": '"""Stand-in common."""\n',
         "packages/common/src/lego_common/keys.py": "PREFIX = 'lego'\n",
-        "packages/common/src/lego_common/testing/__init__.py": '"""Never zipped."""\n',
-        "packages/common/src/lego_common/testing/tests/__init__.py": "",
+        "packages/common/src/lego_common/tests/__init__.py": "",
         "functions/health/src/lego_health/__init__.py": "",
         "functions/health/src/lego_health/handler.py": HEALTH_HANDLER,
         "functions/mocs/src/lego_mocs/__init__.py": "",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lego_common.testing.events import http_event, response_json
+from lego_devstack.events import http_event, response_json
 from lego_mocs.handler import ROUTES, lambda_handler
 
 ROUTES_JSON = Path(__file__).resolve().parents[3] / "routes.json"

@@ -54,8 +54,6 @@ def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
                 problems.append(f"{name}: {info.filename} has a variable time or mode")
             if _is_unwanted(parts, sidecar):
                 problems.append(f"{name}: {info.filename} should not ship")
-            if info.filename.startswith("lego_common/testing/"):
-                problems.append(f"{name}: test-only {info.filename} ships")
             if parts[0].endswith(".dist-info") and parts[-1] == "RECORD":
                 problems.append(f"{name}: {info.filename} ships")
         handler_file = sidecar.get("handler", "").rsplit(".", 1)[0].replace(".", "/") + ".py"
