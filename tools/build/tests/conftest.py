@@ -24,7 +24,7 @@ HEALTH_HANDLER = '''\
 import json
 
 import psycopg  # noqa: F401  (a compiled wheel: proves the host variant loads)
-import pydantic  # noqa: F401
+import redis  # noqa: F401
 
 
 def lambda_handler(event, context):
@@ -54,7 +54,12 @@ def lambda_handler(event, context):
 
 def make_sandbox(dest: Path) -> Path:
     """Copy the workspace's pyproject files, uv.lock and route table; add stand-in code."""
-    for rel in ["pyproject.toml", "uv.lock", "functions/routes.json"]:
+    for rel in [
+        "pyproject.toml",
+        "uv.lock",
+        "functions/routes.json",
+        "terraform/modules/function/main.tf",  # the environment the smoke test gives handlers
+    ]:
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / rel, dest / rel)
     for pyproject in REPO_ROOT.glob("*/*/pyproject.toml"):

@@ -184,8 +184,8 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
         tail = (run.stderr.strip().splitlines() or ["(no output)"])[-1]
         return False, f"handler failed to import or run: {tail}", None
     if "error_type" in run.payload:
-        error = f"{run.payload['error_type']}: {run.payload.get('error', '')}"
-        return False, f"handler raised {error}", None
+        raised = f"{run.payload['error_type']}: {run.payload.get('error', '')}"
+        return False, f"handler raised {raised}", None
     if route is None:
         return True, "imported (no HTTP route: import check only)", None
     response = run.response
