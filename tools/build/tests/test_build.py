@@ -152,7 +152,7 @@ def test_bytecode_build_ships_reproducible_target_pycs(sandbox: Path) -> None:
 def test_pyproject_changed_without_uv_lock_fails_the_build(sandbox: Path) -> None:
     pyproject = sandbox / "functions/health/pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text().replace('dependencies = [', 'dependencies = ["tabulate", ')
+        pyproject.read_text().replace("dependencies = [", 'dependencies = ["tabulate", ')
     )
 
     [result] = build_all(_builder(sandbox), [discover(sandbox)["health"]])

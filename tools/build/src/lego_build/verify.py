@@ -63,5 +63,5 @@ def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
         problems.append(f"{name}: unzipped_bytes {sidecar.get('unzipped_bytes')} != {unzipped}")
     if zip_path.stat().st_size != sidecar.get("zipped_bytes"):
         problems.append(f"{name}: zipped_bytes does not match the file")
-    problems.extend(check_sizes(name, zip_path.stat().st_size, unzipped).errors)
+    problems.extend(check_sizes(name, zip_path.stat().st_size, unzipped, strict=True).errors)
     return problems
