@@ -3,7 +3,7 @@ this file.
 
 Chosen (tools/build/README.md "Tracing"): Lambda active tracing, which the function module
 turns on, records every invocation's segment with no code in the zip; no zip carries
-aws-xray-sdk (+~280 ms of imports on the first traced request, end of support 2027-02-25).
+aws-xray-sdk (measured +~500 ms CPU on the first traced request; end of support 2027-02-25).
 TRACING_ENABLED=true adds per-route subsegments only where the SDK is installed (the `xray`
 extra); where it is not, the seam is a no-op and says so once: a setting never fails a request.
 """
@@ -29,7 +29,7 @@ def _recorder() -> Any | None:
     if not get_settings().tracing_enabled:
         return None
     try:
-        # deferred: aws_xray_sdk.core costs ~280 ms of imports (it builds botocore clients)
+        # deferred: importing and patching costs ~500 ms CPU (it loads botocore)
         from aws_xray_sdk.core import patch, xray_recorder
     except ImportError:
         structlog.get_logger().info(
