@@ -206,3 +206,14 @@ def test_state_json_file_round_trip(tmp_path: Path) -> None:
     path.write_text(json.dumps(synthetic_state()))
 
     assert len(load_state(path)) == 3
+
+
+def test_plan_document_read_from_planned_values() -> None:
+    # `terraform show -json plan.bin` puts the resources under planned_values (checked by hand
+    # against a real plan of terraform/modules/function for health, mocs and migrate).
+    plan = {"format_version": "1.2", "planned_values": synthetic_state()["values"]}
+
+    [health, *_] = deployed_functions(plan)
+
+    assert health.function_name == "lego-api-health-dev"
+    assert health.environment["TRACING_ENABLED"] == "true"
