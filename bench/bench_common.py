@@ -11,7 +11,7 @@ from bench.timing import fresh_interpreter_ms, median_us, native_stack, row
 
 _HEALTH_FIRST_RESPONSE = (
     "from lego_health.handler import lambda_handler;"
-    "from lego_common.testing.events import http_event;"
+    "from lego_devstack.events import http_event;"
     "r = lambda_handler(http_event('GET /health'), None);"
     "assert r['statusCode'] in (200, 503)"
 )

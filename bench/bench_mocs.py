@@ -176,8 +176,8 @@ def _measure(moc_id: str) -> list[dict[str, Any]]:
 
     from lego_common import cache, keys
     from lego_common.serialization import dumps
-    from lego_common.testing import reset_clients
-    from lego_common.testing.events import http_event
+    from lego_devstack import reset_clients
+    from lego_devstack.events import http_event
     from lego_mocs import repository
     from lego_mocs.handler import lambda_handler
     from lego_mocs.models import Moc
@@ -345,7 +345,7 @@ def _staged_list(handler_sql: str, params: dict[str, Any]) -> dict[str, float]:
 
     from lego_common import db, http
     from lego_common.serialization import dumps
-    from lego_common.testing.events import http_event
+    from lego_devstack.events import http_event
     from lego_mocs.models import Moc, MocListQuery
 
     event = http_event("GET /api/mocs", user_id=MEASURED_USER, query={"limit": "20"})
@@ -384,7 +384,7 @@ def _handler_overhead_profile() -> list[dict[str, Any]]:
 
     from lego_common import http, log
     from lego_common.serialization import RawJson
-    from lego_common.testing.events import http_event
+    from lego_devstack.events import http_event
 
     event = http_event("GET /api/mocs/{id}", user_id=MEASURED_USER, path_params={"id": "x"})
     noop = http.dispatcher({"GET /api/mocs/{id}": lambda req: RawJson('{"a":1}')})

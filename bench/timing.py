@@ -61,8 +61,8 @@ def row(
 @contextmanager
 def native_stack() -> Iterator[Any]:
     """A native stack (PostgreSQL, Redis, moto), migrated, with its env applied; stopped after."""
-    from lego_common.testing import reset_clients
-    from lego_common.testing.stack import prepare, start_native
+    from lego_devstack import reset_clients
+    from lego_devstack.stack import prepare, start_native
 
     stack = start_native()
     saved = {k: os.environ.get(k) for k in stack.env()}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from lego_common.testing.events import http_event, response_json
+from lego_devstack.events import http_event, response_json
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
 ROUTES: dict[str, dict[str, str]] = json.loads((FUNCTIONS_DIR / "routes.json").read_text())[

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from lego_common.testing.events import http_event
+from lego_devstack.events import http_event
 from lego_gateway.testing import LocalApi
 
 

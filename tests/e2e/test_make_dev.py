@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lego_common.testing.stack import free_port, port_open
+from lego_devstack.stack import free_port, port_open
 from lego_gateway import paths
 from lego_gateway.testing import AWS_ENV, service_ports, wait_ready
 

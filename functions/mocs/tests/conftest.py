@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     import psycopg
 
-    from lego_common.testing.api import Handler
+    from lego_devstack.api import Handler
     from lego_mocs.models import Moc
 
 

@@ -24,7 +24,7 @@ HEALTH_HANDLER = '''\
 import json
 
 import psycopg  # noqa: F401  (a compiled wheel: proves the host variant loads)
-import pydantic  # noqa: F401
+import redis  # noqa: F401
 
 
 def lambda_handler(event, context):
@@ -54,7 +54,12 @@ def lambda_handler(event, context):
 
 def make_sandbox(dest: Path) -> Path:
     """Copy the workspace's pyproject files, uv.lock and route table; add stand-in code."""
-    for rel in ["pyproject.toml", "uv.lock", "functions/routes.json"]:
+    for rel in [
+        "pyproject.toml",
+        "uv.lock",
+        "functions/routes.json",
+        "terraform/modules/function/main.tf",  # the environment the smoke test gives handlers
+    ]:
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / rel, dest / rel)
     for pyproject in REPO_ROOT.glob("*/*/pyproject.toml"):
@@ -64,8 +69,7 @@ def make_sandbox(dest: Path) -> Path:
     files = {
         "packages/common/src/lego_common/__init__.py": '"""Stand-in common."""\n',
         "packages/common/src/lego_common/keys.py": "PREFIX = 'lego'\n",
-        "packages/common/src/lego_common/testing/__init__.py": '"""Never zipped."""\n',
-        "packages/common/src/lego_common/testing/tests/__init__.py": "",
+        "packages/common/src/lego_common/tests/__init__.py": "",
         "functions/health/src/lego_health/__init__.py": "",
         "functions/health/src/lego_health/handler.py": HEALTH_HANDLER,
         "functions/mocs/src/lego_mocs/__init__.py": "",

@@ -35,7 +35,7 @@ def test_smoke_handler_missing_a_dependency_fails_with_the_import_error(
     sandbox: Path, tmp_path: Path
 ) -> None:
     handler = sandbox / "functions/health/src/lego_health/handler.py"
-    handler.write_text("import opensearchpy  # not a dependency of health\n" + handler.read_text())
+    handler.write_text("import pydantic  # not a dependency of health\n" + handler.read_text())
 
     [result] = run_smoke(sandbox, [discover(sandbox)["health"]], tmp_path / "w")
 

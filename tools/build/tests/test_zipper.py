@@ -42,14 +42,13 @@ def test_write_zip_entries_sorted_with_fixed_time_and_mode(tmp_path: Path) -> No
     assert {i.external_attr >> 16 for i in infos} == {FILE_MODE}
 
 
-def test_package_files_drops_testing_tests_and_bytecode(tmp_path: Path) -> None:
+def test_package_files_drops_tests_and_bytecode(tmp_path: Path) -> None:
     src = _tree(
         tmp_path / "src",
         {
             "lego_common/__init__.py": "",
             "lego_common/db.py": "",
             "lego_common/migrations/0001.sql": "SELECT 1;",
-            "lego_common/testing/__init__.py": "",
             "lego_common/tests/test_db.py": "",
             "lego_common/__pycache__/db.cpython-311.pyc": "",
             "not_a_package/readme.txt": "",

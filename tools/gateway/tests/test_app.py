@@ -254,7 +254,7 @@ def test_invoke_async_through_boto3_runs_the_function(
 ) -> None:
     from lego_common import aws, config
     from lego_common.invoke import invoke_async
-    from lego_common.testing.stack import free_port
+    from lego_devstack.stack import free_port
 
     server = ServerThread(create_app(gateway), "127.0.0.1", free_port())
     server.start()

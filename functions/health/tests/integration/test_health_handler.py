@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from lego_common.testing import reset_clients
-from lego_common.testing.events import http_event, response_json
+from lego_devstack import reset_clients
+from lego_devstack.events import http_event, response_json
 from lego_health.handler import lambda_handler
 
 pytestmark = pytest.mark.usefixtures("services")

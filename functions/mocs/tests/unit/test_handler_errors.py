@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lego_common.testing.events import http_event, response_json
+from lego_devstack.events import http_event, response_json
 from lego_mocs.handler import lambda_handler
 
 

@@ -94,17 +94,13 @@ class EnvConfig:
 
 
 def find_root(explicit: str | None, start: Path | None = None) -> Path:
-    """Repo root: --root, else $LEGO_TRAFFIC_ROOT, else the nearest dir holding ops/traffic/envs."""
-    given = explicit or os.environ.get(ROOT_ENV_VAR)
-    if given:
-        return Path(given).resolve()
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / ENVS_DIR).is_dir():
-            return candidate
-    raise InputError(
-        f"cannot find the repo root (no {ENVS_DIR} above {here}); pass --root or set {ROOT_ENV_VAR}"
-    )
+    """Repo root: --root, else $LEGO_TRAFFIC_ROOT, else the repo's one finder (lego_devstack)."""
+    from lego_devstack.paths import RepoRootNotFoundError, find_repo_root
+
+    try:
+        return find_repo_root(start, explicit or os.environ.get(ROOT_ENV_VAR))
+    except RepoRootNotFoundError as exc:
+        raise InputError(f"{exc}; pass --root or set {ROOT_ENV_VAR}") from None
 
 
 def load_config(

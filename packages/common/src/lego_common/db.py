@@ -28,7 +28,8 @@ _conn: psycopg.Connection[Any] | None = None
 _lock = threading.RLock()
 
 
-def _password(settings: Settings) -> str | None:
+def password(settings: Settings) -> str | None:
+    """The database password: an IAM token, the secret's value or DB_PASSWORD (the migrator too)."""
     if settings.db_iam_auth:
         from lego_common import aws
 
@@ -59,7 +60,7 @@ def connect() -> psycopg.Connection[Any]:
             port=settings.db_port,
             dbname=settings.db_name,
             user=settings.db_user,
-            password=_password(settings),
+            password=password(settings),
             sslmode=settings.db_sslmode,
             connect_timeout=settings.db_connect_timeout_s,
             application_name=f"{settings.service_name}-{settings.function_name}"[:63],

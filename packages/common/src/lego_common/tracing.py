@@ -1,11 +1,20 @@
-"""X-Ray behind one seam. aws-xray-sdk reaches end of support in Feb 2027: swapping it
-(e.g. for OpenTelemetry) touches only this file. A no-op unless TRACING_ENABLED=true."""
+"""X-Ray subsegments behind one seam; swapping the SDK (e.g. for OpenTelemetry) touches only
+this file.
+
+Chosen (tools/build/README.md "Tracing"): Lambda active tracing, which the function module
+turns on, records every invocation's segment with no code in the zip; no zip carries
+aws-xray-sdk (measured +~500 ms CPU on the first traced request; end of support 2027-02-25).
+TRACING_ENABLED=true adds per-route subsegments only where the SDK is installed (the `xray`
+extra); where it is not, the seam is a no-op and says so once: a setting never fails a request.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 from typing import TYPE_CHECKING, Any
+
+import structlog
 
 from lego_common.config import get_settings
 
@@ -15,11 +24,18 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _recorder() -> Any | None:
-    """The X-Ray recorder with psycopg/botocore/requests patched, or None when tracing is off."""
+    """The X-Ray recorder with psycopg/botocore/requests patched, or None when tracing is off
+    or the SDK is not in the zip."""
     if not get_settings().tracing_enabled:
         return None
-    # deferred: aws_xray_sdk.core costs ~280 ms of imports (it builds botocore clients)
-    from aws_xray_sdk.core import patch, xray_recorder
+    try:
+        # deferred: importing and patching costs ~500 ms CPU (it loads botocore)
+        from aws_xray_sdk.core import patch, xray_recorder
+    except ImportError:
+        structlog.get_logger().info(
+            "tracing_subsegments_off", reason="aws-xray-sdk not in the zip: active tracing only"
+        )
+        return None
 
     xray_recorder.configure(context_missing="LOG_ERROR", service=get_settings().service_name)
     patch(("botocore", "psycopg", "requests"), raise_errors=False)

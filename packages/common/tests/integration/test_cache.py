@@ -85,7 +85,7 @@ def test_cache_recovers_after_the_cooldown(
 
 
 def test_cache_disabled_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lego_common.testing import reset_clients
+    from lego_devstack import reset_clients
 
     monkeypatch.delenv("REDIS_URL")
     reset_clients()

@@ -8,7 +8,7 @@ import pytest
 
 from lego_common import aws, db
 from lego_common.config import load_settings
-from lego_common.testing import reset_clients
+from lego_devstack import reset_clients
 
 
 def test_password_from_secrets_manager_connects(
@@ -23,7 +23,7 @@ def test_password_from_secrets_manager_connects(
     monkeypatch.setenv("DB_SECRET_ARN", arn)
     reset_clients()
     db.ping()
-    assert db._password(load_settings()) == password
+    assert db.password(load_settings()) == password
 
 
 def test_iam_auth_uses_a_signed_token_not_a_stored_password(
@@ -33,7 +33,7 @@ def test_iam_auth_uses_a_signed_token_not_a_stored_password(
     monkeypatch.setenv("DB_HOST", "proxy.example.internal")
     monkeypatch.setenv("DB_PORT", "5432")
     reset_clients()
-    token = db._password(load_settings())
+    token = db.password(load_settings())
     assert token is not None
     assert token.startswith("proxy.example.internal:5432/?Action=connect")
     assert "X-Amz-Signature=" in token

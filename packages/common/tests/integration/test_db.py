@@ -76,7 +76,7 @@ def test_unreachable_database_raises_service_unavailable() -> None:
 @pytest.mark.usefixtures("db_down")
 def test_data_route_with_database_down_answers_503_service_unavailable() -> None:
     from lego_common import http
-    from lego_common.testing.events import http_event, response_json
+    from lego_devstack.events import http_event, response_json
 
     def count_items(req: http.Request) -> int:
         with db.connection() as conn:

@@ -8,7 +8,7 @@ import pytest
 import structlog
 
 from lego_common import search
-from lego_common.testing import reset_clients
+from lego_devstack import reset_clients
 
 
 def test_unconfigured_search_answers_from_fallback_silently(

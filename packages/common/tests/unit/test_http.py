@@ -13,8 +13,8 @@ from pydantic import Field
 from lego_common import http
 from lego_common.errors import ConflictError, NotFoundError
 from lego_common.serialization import RawJson
-from lego_common.testing.events import http_event, response_json
 from lego_common.validation import InputModel
+from lego_devstack.events import http_event, response_json
 
 
 class ThingCreate(InputModel):

@@ -29,7 +29,7 @@ def test_health_handler_imports_no_boto3_pillow_or_opensearch() -> None:
     code = (
         "import sys, json\n"
         "from lego_health.handler import lambda_handler\n"
-        "from lego_common.testing.events import http_event\n"
+        "from lego_devstack.events import http_event\n"
         "lambda_handler(http_event('GET /health'), None)\n"
         "heavy = ['boto3', 'botocore', 'PIL', 'opensearchpy', 'aws_xray_sdk', 'pydantic']\n"
         "print(json.dumps({m: m in sys.modules for m in heavy}))\n"
@@ -48,7 +48,7 @@ def test_health_handler_imports_no_boto3_pillow_or_opensearch() -> None:
 def test_dispatcher_logs_json_lines_with_request_context() -> None:
     code = (
         "from lego_common import http\n"
-        "from lego_common.testing.events import http_event\n"
+        "from lego_devstack.events import http_event\n"
         "h = http.dispatcher({'GET /x': lambda req: {'ok': req.user_id}})\n"
         "h(http_event('GET /x', user_id='alice', request_id='req-42'), None)\n"
     )
@@ -78,10 +78,25 @@ def test_tracing_seam_works_with_and_without_xray(enabled: str) -> None:
     assert result.stdout.strip().splitlines()[-1] == ("True" if enabled == "true" else "False")
 
 
+def test_tracing_enabled_without_the_sdk_answers_the_request() -> None:
+    # issue 20 blocker 1: TRACING_ENABLED=true and no aws-xray-sdk in the zip answered 500.
+    code = (
+        "import sys, json\n"
+        "sys.modules['aws_xray_sdk'] = None  # as in a zip without the xray extra\n"
+        "from lego_common import http\n"
+        "from lego_devstack.events import http_event\n"
+        "h = http.dispatcher({'GET /x': lambda req: {'ok': True}})\n"
+        "print(json.dumps(h(http_event('GET /x', user_id='u'), None)['statusCode']))\n"
+    )
+    result = _run(code, TRACING_ENABLED="true", LOG_LEVEL="INFO")
+    assert result.stdout.strip().splitlines()[-1] == "200"
+    assert "tracing_subsegments_off" in result.stdout
+
+
 def test_crash_log_has_the_stack_but_no_request_secrets() -> None:
     code = (
         "from lego_common import http\n"
-        "from lego_common.testing.events import http_event\n"
+        "from lego_devstack.events import http_event\n"
         "def boom(req):\n"
         "    secret = req.header('authorization')\n"
         "    raise RuntimeError('boom')\n"

@@ -72,10 +72,10 @@ class Status:
 
 def database_uri(settings: Settings) -> str:
     """A yoyo URI for the configured database, with the same password source as the functions."""
-    from lego_common.db import _password
+    from lego_common.db import password as db_password
 
     host = settings.require("db_host", "DB_HOST")
-    password = _password(settings) or ""
+    password = db_password(settings) or ""
     return (
         f"postgresql+psycopg://{quote(settings.db_user, safe='')}:{quote(password, safe='')}"
         f"@{host}:{settings.db_port}/{quote(settings.db_name, safe='')}"

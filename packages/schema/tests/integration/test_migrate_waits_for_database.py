@@ -17,7 +17,7 @@ import pytest
 import structlog
 
 from lego_common.config import Settings, load_settings
-from lego_common.testing.stack import (
+from lego_devstack.stack import (
     DB_NAME,
     DB_PASSWORD,
     DB_USER,

@@ -60,7 +60,11 @@ def main(argv: list[str]) -> int:
         "imported_at_ns": time.time_ns(),
     }
     if event is not None:
-        out["response"] = handler(json.loads(event), LambdaContext())
+        try:
+            out["response"] = handler(json.loads(event), LambdaContext())
+        except Exception as exc:  # reported, not raised: the caller judges the error's type
+            out["error_type"] = type(exc).__name__
+            out["error"] = str(exc)[:500]
         out["responded_at_ns"] = time.time_ns()
     sys.stdout.flush()
     sys.stdout.write("\n" + RESULT_MARKER + json.dumps(out, default=str) + "\n")

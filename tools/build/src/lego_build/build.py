@@ -198,9 +198,6 @@ class Builder:
                 plan.requirements_txt(), self.target, site, function=spec.name, root=self.root
             )
             files = site_files(site) + sources
-            forbidden = [arc for arc, _ in files if arc.startswith("lego_common/testing/")]
-            if forbidden:
-                raise BuildError(f"{spec.name}: test-only code would ship: {forbidden[0]}")
             warnings: list[str] = []
             if self.bytecode_python:
                 files, failed = self._compile(files, Path(tmp) / "stage")

@@ -170,6 +170,31 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
     return 1 if failed or problems or smoke_failed else 0
 
 
+def cmd_env_check(args: argparse.Namespace, root: Path) -> int:
+    from lego_build.envcheck import run_env_check
+    from lego_build.tfenv import TerraformEnvError
+
+    state = Path(args.tf_state_json)
+    with tempfile.TemporaryDirectory(prefix="lego-env-check-") as tmp:
+        try:
+            results = run_env_check(
+                root, state, Path(tmp), root / HOST_DIST_DIR, (root / args.dist_dir).resolve()
+            )
+        except TerraformEnvError as exc:
+            print(f"lego-build env-check: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"env-check ({state}): each function's handler from its zip, with its Terraform "
+        "environment, endpoints on the local stack:"
+    )
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        print(f"  {mark} {r.function_name} ({r.zip_name}) {r.detail}")
+        if r.replaced:
+            print(f"       local: {', '.join(r.replaced)}")
+    return 0 if all(r.ok for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lego-build", description=__doc__)
     parser.add_argument("--root", type=Path, default=None, help="repo root (default: find uv.lock)")
@@ -200,9 +225,21 @@ def main(argv: list[str] | None = None) -> int:
             help="ship .pyc compiled by a Python of the target's version (default auto: "
             "use one if this machine has it)",
         )
+    env_check = sub.add_parser(
+        "env-check",
+        help="run each aws_lambda_function of a `terraform show -json` document from its zip "
+        "with its Terraform environment, endpoints on a local stack",
+    )
+    env_check.add_argument("--tf-state-json", required=True, metavar="PATH")
+    env_check.add_argument("--dist-dir", default="dist")
     args = parser.parse_args(argv)
     root = find_root(args.root)
-    handlers = {"build": cmd_build, "check": cmd_check, "smoke": cmd_smoke}
+    handlers = {
+        "build": cmd_build,
+        "check": cmd_check,
+        "smoke": cmd_smoke,
+        "env-check": cmd_env_check,
+    }
     return handlers[args.command](args, root)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # docs/contracts.md "Handlers": the migration runner lives in packages/schema, zipped as `migrate`.
 EXTRA_FUNCTIONS: dict[str, str] = {"migrate": "packages/schema"}
@@ -58,9 +61,7 @@ def discover(root: Path) -> dict[str, FunctionSpec]:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The repo root: the nearest directory at or above `start` holding uv.lock."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "uv.lock").is_file() and (candidate / "functions").is_dir():
-            return candidate
-    raise FileNotFoundError(f"no uv.lock with a functions/ folder at or above {here}")
+    """The repo root at or above `start` (the cwd by default): the repo's one finder."""
+    from lego_devstack.paths import find_repo_root
+
+    return find_repo_root(start)

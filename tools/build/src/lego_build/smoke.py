@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import resource
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from lego_build.build import Builder
 from lego_build.bytecode import find_interpreter
 from lego_build.events import load_routes, smoke_event, smoke_route
 from lego_build.targets import LAMBDA_PYTHON_VERSION, host_target, lambda_target
+from lego_build.tfenv import function_module_env
 
 if TYPE_CHECKING:
     from lego_build.functions import FunctionSpec
@@ -83,6 +85,33 @@ def smoke_env(function: str) -> dict[str, str]:
     }
 
 
+def _closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def deployed_smoke_env(root: Path, function: str) -> dict[str, str]:
+    """smoke_env plus what terraform/modules/function sets on every function (TRACING_ENABLED,
+    ...) and every endpoint a function may read, pointed at closed ports: each lazy import a
+    setting pulls in (psycopg, redis, opensearch-py, aws-xray-sdk) runs, no service answers."""
+    closed = _closed_port()
+    return {
+        **smoke_env(function),
+        **function_module_env(root),
+        "LOG_LEVEL": "WARNING",
+        "DB_HOST": "127.0.0.1",
+        "DB_PORT": str(closed),
+        "DB_SSLMODE": "disable",
+        "DB_CONNECT_TIMEOUT_S": "1",
+        "REDIS_URL": f"redis://127.0.0.1:{closed}/0",
+        "OPENSEARCH_URL": f"http://127.0.0.1:{closed}",
+        "OPENSEARCH_AUTH": "none",
+    }
+
+
 def unpack(zip_path: Path, dest: Path, *, with_bytecode: bool = True) -> Path:
     """Extract a zip into a fresh directory (optionally leaving its .pyc files out)."""
     dest.mkdir(parents=True, exist_ok=False)
@@ -129,6 +158,21 @@ def invoke(
     return Invocation(proc.returncode, proc.stdout, proc.stderr, started, payload, cpu_ms)
 
 
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def missing_packages(health_body: Any) -> dict[str, str]:
+    """Health checks that failed on an import (the zip lacks the package a setting needs)."""
+    checks = health_body.get("checks") if isinstance(health_body, dict) else None
+    if not isinstance(checks, dict):
+        return {}
+    return {
+        name: str(check.get("error"))
+        for name, check in checks.items()
+        if isinstance(check, dict) and check.get("error") in IMPORT_ERRORS
+    }
+
+
 def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str, int | None]:
     """Did the handler import and answer as it should with no database configured?
 
@@ -139,6 +183,9 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
     if run.returncode != 0 or run.payload is None:
         tail = (run.stderr.strip().splitlines() or ["(no output)"])[-1]
         return False, f"handler failed to import or run: {tail}", None
+    if "error_type" in run.payload:
+        raised = f"{run.payload['error_type']}: {run.payload.get('error', '')}"
+        return False, f"handler raised {raised}", None
     if route is None:
         return True, "imported (no HTTP route: import check only)", None
     response = run.response
@@ -152,6 +199,9 @@ def judge(function: str, route: str | None, run: Invocation) -> tuple[bool, str,
         return False, f"{status}: body is not JSON", code
     detail = f"{status} {json.dumps(body)[:120]}"
     if function == "health":
+        missing = missing_packages(body)
+        if missing:
+            return False, f"{status}: a check could not import its client: {missing}", code
         return code in (200, 503) and isinstance(body, dict), detail, code
     error = body.get("error") if isinstance(body, dict) else None
     error_code = error.get("code") if isinstance(error, dict) else None
@@ -262,7 +312,8 @@ def run_smoke(
             continue
         route = smoke_route(routes, spec.name)
         event = smoke_event(routes, route) if route else None
-        run = invoke(paths, spec.handler, event, smoke_env(spec.name), python=bundle.python)
+        env = deployed_smoke_env(root, spec.name)
+        run = invoke(paths, spec.handler, event, env, python=bundle.python)
         ok, detail, status = judge(spec.name, route, run)
         results.append(
             SmokeResult(spec.name, ok, detail, route, status, time.perf_counter() - started)

@@ -54,8 +54,6 @@ def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
                 problems.append(f"{name}: {info.filename} has a variable time or mode")
             if _is_unwanted(parts, sidecar):
                 problems.append(f"{name}: {info.filename} should not ship")
-            if info.filename.startswith("lego_common/testing/"):
-                problems.append(f"{name}: test-only {info.filename} ships")
             if parts[0].endswith(".dist-info") and parts[-1] == "RECORD":
                 problems.append(f"{name}: {info.filename} ships")
         handler_file = sidecar.get("handler", "").rsplit(".", 1)[0].replace(".", "/") + ".py"
@@ -65,5 +63,5 @@ def verify_zip(zip_path: Path, sidecar: dict[str, Any]) -> list[str]:
         problems.append(f"{name}: unzipped_bytes {sidecar.get('unzipped_bytes')} != {unzipped}")
     if zip_path.stat().st_size != sidecar.get("zipped_bytes"):
         problems.append(f"{name}: zipped_bytes does not match the file")
-    problems.extend(check_sizes(name, zip_path.stat().st_size, unzipped).errors)
+    problems.extend(check_sizes(name, zip_path.stat().st_size, unzipped, strict=True).errors)
     return problems

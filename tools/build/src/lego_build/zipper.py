@@ -24,8 +24,6 @@ _UNIX = 3
 # Never shipped from anywhere: caches, compiled bytecode (Lambda compiles on import), test dirs.
 _DROP_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 _DROP_SUFFIXES = (".pyc", ".pyo")
-# Workspace packages only: `testing` subpackages are fixtures (lego_common/testing never ships).
-_DROP_WORKSPACE_DIRS = _DROP_DIRS | {"testing"}
 # Third-party only: install-time churn and type-checker files the runtime never reads.
 _DROP_DIST_INFO_FILES = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
 _DROP_SITE_TOP = frozenset({"bin", ".lock"})
@@ -71,7 +69,7 @@ def package_files(src_dir: Path) -> list[tuple[str, Path]]:
     for package in sorted(p for p in src_dir.iterdir() if (p / "__init__.py").is_file()):
         for path in _walk(package):
             parts = path.relative_to(src_dir).parts
-            if any(p in _DROP_WORKSPACE_DIRS for p in parts[:-1]):
+            if any(p in _DROP_DIRS for p in parts[:-1]):
                 continue
             if parts[-1].endswith(_DROP_SUFFIXES):
                 continue

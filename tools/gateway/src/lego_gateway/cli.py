@@ -58,7 +58,7 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def serve(host: str, port: int, containers: int, in_process: bool) -> int:
-    from lego_common.testing import reset_clients
+    from lego_devstack import reset_clients
     from lego_gateway.app import create_app
     from lego_gateway.stack import (
         AWS_DEFAULTS,

@@ -1,6 +1,6 @@
 """Payload format 2.0 events from real HTTP requests, and HTTP responses from handler results.
 
-The event is lego_common.testing.events.http_event's (the one the handler tests use), completed
+The event is lego_devstack.events.http_event's (the one the handler tests use), completed
 with what only a real request has: the raw path and query, every header, cookies, the source IP.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from lego_common.testing.events import http_event
+from lego_devstack.events import http_event
 
 # API Gateway passes these bodies as text; anything else is base64 with isBase64Encoded.
 _TEXT_TYPES = (

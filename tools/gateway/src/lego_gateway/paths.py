@@ -5,19 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lego_devstack.paths import find_repo_root
+
 ROUTES_RELPATH = Path("functions") / "routes.json"
 
 
 def repo_root() -> Path:
-    """LEGO_REPO_ROOT, else the nearest folder above the cwd holding functions/routes.json,
-    else the checkout this package was installed from (editable workspace install)."""
-    explicit = os.environ.get("LEGO_REPO_ROOT")
-    if explicit:
-        return Path(explicit).resolve()
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / ROUTES_RELPATH).is_file():
-            return folder
-    return Path(__file__).resolve().parents[4]
+    """LEGO_REPO_ROOT, else the checkout around the cwd (the repo's one finder)."""
+    return find_repo_root()
 
 
 def routes_file() -> Path:

@@ -4,7 +4,6 @@ gateway serving the real handlers in front of them."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -21,12 +20,13 @@ from lego_gateway.functions import FunctionRegistry, discover_functions
 from lego_gateway.routes import RouteTable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    import contextlib
+    from collections.abc import Callable
     from pathlib import Path
 
     import uvicorn
 
-    from lego_common.testing.stack import Stack
+    from lego_devstack.stack import Stack
 
 # Every process we start, and the handlers we run, see dummy credentials and no IMDS.
 AWS_DEFAULTS = {
@@ -52,17 +52,11 @@ def function_env(stack: Stack, pool: UserPool, gateway_url: str) -> dict[str, st
 
 
 def prepare(stack: Stack) -> UserPool:
-    """Migrate, create the bucket and the user pool (the env must already point at stack)."""
-    from lego_common import aws
-    from lego_common.config import load_settings
-    from lego_common.testing import reset_clients
-    from lego_schema import migrate
+    """Migrate and create the bucket as the tests do, then the user pool (the env must already
+    point at stack)."""
+    from lego_devstack.stack import prepare as prepare_services
 
-    reset_clients()
-    migrate.apply(load_settings())
-    s3 = aws.client("s3")
-    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=stack.env()["S3_BUCKET"])
+    prepare_services(stack)
     return create_pool(stack.aws_endpoint_url)
 
 
@@ -145,30 +139,11 @@ class ServerThread:
             self.thread.join(10)
 
 
-@contextlib.contextmanager
-def services() -> Iterator[Stack]:
+def services() -> contextlib.AbstractContextManager[Stack]:
     """The services, the way the tests get them (LEGO_STACK=auto|docker|native)."""
-    from lego_common.testing.stack import chosen_mode, start_native
+    from lego_devstack.stack import running
 
-    if chosen_mode() == "docker":
-        from pytest_docker.plugin import get_docker_ip, get_docker_services
-
-        from lego_common.testing.stack import COMPOSE_FILE, stack_from_compose
-
-        with get_docker_services(
-            "docker compose",
-            str(COMPOSE_FILE),
-            f"lego-dev-{os.getpid()}",
-            ["up --build --wait"],
-            ["down -v"],
-        ) as docker:
-            yield stack_from_compose(docker.port_for, get_docker_ip())
-        return
-    stack = start_native()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    return running()
 
 
 def write_state(path: Path, stack: Stack, pool: UserPool, url: str) -> None:

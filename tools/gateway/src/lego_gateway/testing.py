@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from lego_common.testing.stack import free_port, port_open
+from lego_devstack.stack import free_port, port_open
 from lego_gateway.cognito import UserPool, token_for
 
 if TYPE_CHECKING:

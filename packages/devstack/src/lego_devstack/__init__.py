@@ -1,4 +1,4 @@
-"""Test stack and fixtures shared by every test folder (never zipped)."""
+"""The dev and test stack of the LEGO API: never zipped, never imported by runtime code."""
 
 from __future__ import annotations
 

@@ -29,15 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lego_devstack.paths import find_repo_root
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import psycopg
 
 DB_NAME = "lego"
 DB_USER = "lego"
 DB_PASSWORD = "lego-local-only"  # throwaway local cluster; never a deployed secret
-REPO_ROOT = Path(__file__).resolve().parents[5]
+REPO_ROOT = find_repo_root()
 COMPOSE_FILE = REPO_ROOT / "tests" / "docker-compose.yml"
 
 
@@ -386,7 +388,7 @@ def prepare(stack: Stack) -> None:
     """
     from lego_common import aws
     from lego_common.config import load_settings
-    from lego_common.testing import reset_clients
+    from lego_devstack import reset_clients
     from lego_schema import migrate
 
     reset_clients()
@@ -394,6 +396,29 @@ def prepare(stack: Stack) -> None:
     s3 = aws.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=stack.env()["S3_BUCKET"])
+
+
+@contextlib.contextmanager
+def running() -> Iterator[Stack]:
+    """The services for a process that is not pytest (`make dev`, benchmarks), chosen as the
+    tests choose them (LEGO_STACK=auto|docker|native), stopped when the block ends."""
+    if chosen_mode() == "docker":
+        from pytest_docker.plugin import get_docker_ip, get_docker_services
+
+        with get_docker_services(
+            "docker compose",
+            str(COMPOSE_FILE),
+            f"lego-dev-{os.getpid()}",
+            ["up --build --wait"],
+            ["down -v"],
+        ) as docker:
+            yield stack_from_compose(docker.port_for, get_docker_ip())
+        return
+    stack = start_native()
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def start_native(root: Path | None = None) -> Stack:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
-from lego_common.testing.events import http_event, response_json
+from lego_devstack.events import http_event, response_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

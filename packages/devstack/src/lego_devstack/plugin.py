@@ -1,6 +1,8 @@
 """pytest plugin (entry point `lego_stack`): the service fixtures every test folder shares.
 
 Integration tests ask for `services`; unit tests ask for nothing and start nothing.
+Fixtures every test folder shares belong here (the `api` fixture of issue 12 section 2 too);
+a function's own factories stay in its conftest.py.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lego_common.testing import reset_clients
-from lego_common.testing.api import api  # noqa: F401  (the `api` fixture, registered here)
-from lego_common.testing.events import http_event
-from lego_common.testing.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
+from lego_devstack import reset_clients
+from lego_devstack.api import api  # noqa: F401  (the `api` fixture, registered here)
+from lego_devstack.events import http_event
+from lego_devstack.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -57,7 +59,7 @@ def _prepare(stack: Stack) -> None:
     import structlog
 
     from lego_common import log
-    from lego_common.testing.stack import prepare
+    from lego_devstack.stack import prepare
 
     log.configure()
     # tests capture logs with structlog.testing.capture_logs(): loggers must not be cached
@@ -70,7 +72,7 @@ def lego_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     """PostgreSQL + Redis + moto (+ OpenSearch on Docker), migrated, for the whole session."""
     mode = chosen_mode()
     if mode == "docker":
-        from lego_common.testing.stack import stack_from_compose
+        from lego_devstack.stack import stack_from_compose
 
         services = request.getfixturevalue("docker_services")
         ip = request.getfixturevalue("docker_ip")
@@ -116,7 +118,7 @@ def opensearch(services: Stack) -> Stack:
 @pytest.fixture
 def no_opensearch(services: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """The stack with OPENSEARCH_URL pointed at a closed port: search must fall back."""
-    from lego_common.testing.stack import free_port
+    from lego_devstack.stack import free_port
 
     monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{free_port()}")
     reset_clients()
@@ -152,7 +154,7 @@ def redis_outage(services: Stack) -> Callable[[], contextlib.AbstractContextMana
 @pytest.fixture
 def db_down(services: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """PostgreSQL unreachable: DB_HOST/DB_PORT point at a closed port for the test."""
-    from lego_common.testing.stack import free_port
+    from lego_devstack.stack import free_port
 
     monkeypatch.setenv("DB_HOST", "127.0.0.1")
     monkeypatch.setenv("DB_PORT", str(free_port()))
@@ -211,15 +213,15 @@ def routes_json() -> dict[str, dict[str, str]]:
     """functions/routes.json's routes: routeKey -> {"function", "authorization"}."""
     import json
 
-    from lego_common.testing.stack import REPO_ROOT
+    from lego_devstack.paths import find_repo_root
 
     routes: dict[str, dict[str, str]] = json.loads(
-        (REPO_ROOT / "functions" / "routes.json").read_text()
+        (find_repo_root() / "functions" / "routes.json").read_text()
     )["routes"]
     return routes
 
 
 @pytest.fixture
 def make_event() -> Callable[..., dict[str, Any]]:
-    """The payload 2.0 event builder (see lego_common.testing.events.http_event)."""
+    """The payload 2.0 event builder (see lego_devstack.events.http_event)."""
     return http_event
