@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from lego_traffic.cli import main
+from lego_traffic.naming import function_name
 from lego_traffic.route53 import fqdn
 
 if TYPE_CHECKING:
@@ -214,7 +215,9 @@ ZONE = "lego-moc.example.com."
 BLUE_TARGET = "legacy-alb-123.us-east-1.elb.amazonaws.com"
 GREEN_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com"
 API_ID = "abc123"
-FUNCTIONS = ("lego-dev-mocs", "lego-dev-gallery")
+FUNCTION_KEYS = ("mocs", "csv_parser")
+# What Terraform names them in dev, and so what the gates must read.
+FUNCTIONS = tuple(function_name(fn, "dev") for fn in FUNCTION_KEYS)
 
 
 def make_records(route53: Any, zone_id: str, *, blue: int = 100, green: int = 0) -> None:
@@ -253,7 +256,7 @@ def env_config(**rollout: Any) -> dict[str, Any]:
         "record_name": RECORD,
         "gates": {
             "api_id": API_ID,
-            "function_names": list(FUNCTIONS),
+            "functions": list(FUNCTION_KEYS),
             "latency_stat": "Maximum",  # moto has no percentiles; the simulator publishes p95s
             "period_s": 60,
             "window_s": 180,
