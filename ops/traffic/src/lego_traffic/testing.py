@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from lego_traffic.cli import main
 from lego_traffic.naming import function_name
@@ -94,6 +94,43 @@ def route53_throttling(client: Route53Client, operation: str, times: int) -> Cal
 
     client.meta.events.register(f"before-call.route53.{operation}", before)
     return counter
+
+
+def failing_calls(
+    client: Any,
+    service: str,
+    operation: str,
+    error: Callable[[], Exception],
+    *,
+    when: Callable[[], bool] = lambda: True,
+    times: int | None = None,
+) -> CallCounter:
+    """Calls of `operation` raise `error()` while `when()` holds (at most `times` of them),
+    from botocore's before-call hook: the real client code runs, the request never leaves."""
+    counter = CallCounter()
+
+    def before(**_: Any) -> None:
+        counter.calls[operation] = counter.calls.get(operation, 0) + 1
+        if when() and (times is None or counter.throttled < times):
+            counter.throttled += 1
+            raise error()
+
+    client.meta.events.register(f"before-call.{service}.{operation}", before)
+    return counter
+
+
+def throttled(operation: str) -> Callable[[], Exception]:
+    return lambda: ClientError(
+        {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, operation
+    )
+
+
+def read_timeout() -> Exception:
+    return ReadTimeoutError(endpoint_url="https://monitoring.us-east-1.amazonaws.com/")
+
+
+def unreachable() -> Exception:
+    return EndpointConnectionError(endpoint_url="https://route53.amazonaws.com/")
 
 
 def count_calls(client: Any, service: str, operation: str) -> CallCounter:
