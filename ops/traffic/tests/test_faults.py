@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from lego_traffic.testing import (
     START,
@@ -154,6 +154,26 @@ def test_rollout_rollback_retries_throttling_past_six_tries(world: World) -> Non
     assert code == 3, err
     assert out["status"] == "rolled_back"
     assert world.weights() == {"blue": 100, "green": 0}
+
+
+def test_rollback_access_denied_fails_loudly_at_once(world: World) -> None:
+    world.set_records(blue=50, green=50)
+    denied = failing_calls(
+        world.route53,
+        "route53",
+        "ChangeResourceRecordSets",
+        lambda: ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "no"}}, "ChangeResourceRecordSets"
+        ),
+    )
+
+    code, _, err = world.cli("rollback")
+
+    assert code == 6
+    assert denied.calls["ChangeResourceRecordSets"] == 1  # not transient: no retry
+    assert "ROLLBACK NOT CONFIRMED in dev: Route53 answered AccessDenied." in err
+    assert "`lego-traffic rollback --env dev`" in err
+    assert world.weights() == {"blue": 50, "green": 50}
 
 
 def _rollout_whose_rollback_fails(world: World) -> dict[str, bool]:

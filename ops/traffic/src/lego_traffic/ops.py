@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from lego_traffic.audit import Auditor
 from lego_traffic.clock import RealClock, iso
 from lego_traffic.errors import InputError, RollbackFailedError, SyncTimeoutError
-from lego_traffic.retry import describe
+from lego_traffic.retry import describe, is_transient
 from lego_traffic.rollout import StateStore
 from lego_traffic.route53 import Route53Traffic, Target
 from lego_traffic.tfvars import read_tfvars, write_tfvars
@@ -322,27 +322,28 @@ class TrafficOps:
         try:
             return self.shift(ALL_BLUE, why=why, action=action, extra=extra, r53=r53)
         except SyncTimeoutError as exc:
-            raise RollbackFailedError(self._rollback_failed(f"{exc}")) from exc
+            raise RollbackFailedError(self._rollback_failed(str(exc))) from exc
         except (ClientError, BotoCoreError) as exc:
-            raise RollbackFailedError(
-                self._rollback_failed(f"Route53 answered {describe(exc)} until the retries ran out")
-            ) from exc
+            retried = f" for {self.insync_timeout_s:g} s of retries" if is_transient(exc) else ""
+            cause = f"Route53 answered {describe(exc)}{retried}"
+            raise RollbackFailedError(self._rollback_failed(cause)) from exc
 
     def _rollback_failed(self, cause: str) -> str:
         env = self.cfg.env
-        return (
+        message = (
             f"ROLLBACK NOT CONFIRMED in {env}: {cause}. Traffic may still reach green. Run "
             f"`lego-traffic rollback --env {env}` now (safe to repeat; `lego-traffic status "
             f"--env {env}` shows the weights). If Route53 stays unreachable, set the "
             f"{self.cfg.record_name} records 'blue' to weight 100 and 'green' to 0 in the Route53 "
             f"console and write {self._rel(self.cfg.tfvars_file)} to match"
-            + (
+        )
+        state = self.store.load()
+        if state is not None and state.status == "rolling_back":
+            message += (
                 f". Rollout {state.rollout_id} is marked rolling back: `lego-traffic rollout "
                 f"--env {env} --resume` finishes the rollback and never shifts forward"
-                if (state := self.store.load()) is not None and state.status == "rolling_back"
-                else ""
             )
-        )
+        return message
 
     def _write_tfvars(self, weights: Weights) -> str | None:
         path = self.cfg.tfvars_file
