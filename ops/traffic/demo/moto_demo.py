@@ -25,9 +25,10 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 
+from lego_traffic.naming import function_name
 from lego_traffic.testing import (
     API_ID,
-    FUNCTIONS,
+    FUNCTION_KEYS,
     RECORD,
     ZONE,
     FakeClock,
@@ -103,7 +104,7 @@ def main() -> int:
         zone_id=zone_id,
         record_name=RECORD,
         api_id=API_ID,
-        function_names=FUNCTIONS,
+        function_names=tuple(function_name(fn, "demo") for fn in FUNCTION_KEYS),
         bad_from_pct=args.bad_from_pct,
     )
     simulator._next_minute_end = (time.time() // 60) * 60 + 60

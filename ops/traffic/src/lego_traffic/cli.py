@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 EPILOG = """exit codes: 0 ok, 1 AWS/unexpected error, 2 bad input or target, 3 gate breach
 (rolled back to 100 % blue), 4 rollout state conflict or weights changed outside the rollout,
-5 change not INSYNC in time, 130 interrupted.
+5 change not INSYNC in time, 6 rollback not confirmed (run what the message says),
+130 interrupted.
 config: ops/traffic/envs/<env>.json (see ops/traffic/README.md)."""
 EXIT_AWS = 1
 

@@ -37,3 +37,10 @@ class SyncTimeoutError(TrafficError):
     """Route53 accepted the change but did not report INSYNC in time."""
 
     exit_code = 5
+
+
+class RollbackFailedError(TrafficError):
+    """A rollback could not be confirmed: traffic may still reach green. The message says what
+    to run; the rollout state records the attempt, so --resume finishes it and never goes on."""
+
+    exit_code = 6

@@ -49,6 +49,7 @@ class Verdict:
     window_start: float
     window_end: float
     results: tuple[GateResult, ...]
+    unread: bool = False  # CloudWatch could not be read: no gate was judged
 
     @property
     def failed(self) -> bool:
@@ -65,6 +66,8 @@ class Verdict:
         return {r.name: r.to_dict() for r in self.results}
 
     def summary(self) -> str:
+        if self.unread:
+            return "; ".join(f"{r.name} {r.status}: {r.detail}" for r in self.results)
         return " | ".join(r.short() for r in self.results)
 
 
@@ -220,3 +223,14 @@ def evaluate(
         lat_detail,
     )
     return Verdict(at=now, window_start=start, window_end=end, results=tuple(results))
+
+
+def unreadable(gates: Gates, *, now: float, error: str, unread_s: float, in_grace: bool) -> Verdict:
+    """The verdict when GetMetricData keeps failing: like no datapoints, pending while in grace,
+    then missing (a rollback): an unwatched rollout must not keep its traffic split."""
+    detail = f"GetMetricData failed ({error}); gates unread for {unread_s:.0f} s"
+    result = GateResult(
+        "cloudwatch", None, 0.0, "", "pending" if in_grace else "missing", 0, detail
+    )
+    start, end = _window(gates, now, now)
+    return Verdict(at=now, window_start=start, window_end=end, results=(result,), unread=True)

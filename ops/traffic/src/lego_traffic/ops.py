@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lego_traffic.audit import Auditor
 from lego_traffic.clock import RealClock, iso
-from lego_traffic.errors import InputError
+from lego_traffic.errors import InputError, RollbackFailedError, SyncTimeoutError
+from lego_traffic.retry import describe, is_transient
 from lego_traffic.rollout import StateStore
 from lego_traffic.route53 import Route53Traffic, Target
 from lego_traffic.tfvars import read_tfvars, write_tfvars
@@ -139,11 +140,12 @@ class TrafficOps:
     def insync_poll_s(self) -> float:
         return self.cfg.rollout.insync_poll_s if self.cfg.rollout else DEFAULT_INSYNC_POLL_S
 
-    def target(self) -> Target:
+    def target(self, r53: Route53Traffic | None = None) -> Target:
         """Find the zone (once) and read both records as they are now."""
+        r53 = r53 or self.r53
         if self._zone is None:
-            self._zone = self.r53.resolve_zone(self.cfg.zone_id, self.cfg.zone_name)
-        return self.r53.read_target(*self._zone, self.cfg.record_name)
+            self._zone = r53.resolve_zone(self.cfg.zone_id, self.cfg.zone_name)
+        return r53.read_target(*self._zone, self.cfg.record_name)
 
     def status(self) -> dict[str, Any]:
         """Both records, the last change and its sync state, tfvars drift, the rollout state."""
@@ -191,7 +193,12 @@ class TrafficOps:
         return self.shift(weights, why=why, dry_run=dry_run)
 
     def manual_rollback(self, *, why: str) -> dict[str, Any]:
-        """`rollback`: 100 % blue now, then mark a running rollout as rolled back."""
+        """`rollback`: 100 % blue now, then mark a running rollout as rolled back.
+
+        The attempt is recorded first, so a rollback that fails leaves no `running` rollout
+        for --resume to shift forward again.
+        """
+        self.store.mark_rolling_back(f"manual rollback: {why}")
         result = self.rollback(why=why)
         rollout_id = self.store.mark_rolled_back(f"manual rollback: {why}")
         if rollout_id is not None:
@@ -222,13 +229,16 @@ class TrafficOps:
         extra: dict[str, Any] | None = None,
         target: Target | None = None,
         while_waiting: Callable[[], None] | None = None,
+        r53: Route53Traffic | None = None,
     ) -> dict[str, Any]:
         """Move both weights in one ChangeBatch, wait for INSYNC, write tfvars, audit.
 
         `while_waiting` runs after every GetChange poll (the rollout reads its gates there: traffic
         already moves while Route53 propagates); an exception from it ends the wait.
+        `r53` replaces the default retry policy (a rollback retries for longer).
         """
-        target = target or self.target()
+        r53 = r53 or self.r53
+        target = target or self.target(r53)
         before = target.weights
         comment = f"lego-traffic {action} {self.cfg.env}: {why}"
         if dry_run:
@@ -239,11 +249,11 @@ class TrafficOps:
                 "from": before.to_dict(),
                 "to": weights.to_dict(),
                 "zone_id": target.zone_id,
-                "change_batch": self.r53.change_batch(target, weights, comment),
+                "change_batch": r53.change_batch(target, weights, comment),
             }
         clock = self.deps.clock
         submitted_at = clock.now()
-        change_id = self.r53.submit(target, weights, comment)
+        change_id = r53.submit(target, weights, comment)
         self.reporter.progress(
             "submitted",
             f"{action}: {before} -> {weights}; change {change_id} submitted, waiting for INSYNC",
@@ -275,7 +285,7 @@ class TrafficOps:
                 while_waiting()
 
         try:
-            insync_at = self.r53.wait_insync(
+            insync_at = r53.wait_insync(
                 change_id,
                 timeout_s=self.insync_timeout_s,
                 poll_s=self.insync_poll_s,
@@ -302,8 +312,38 @@ class TrafficOps:
     def rollback(
         self, *, why: str, action: str = "rollback", extra: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """100 % blue now: no gate evaluation, same atomic batch, the fastest path we have."""
-        return self.shift(ALL_BLUE, why=why, action=action, extra=extra)
+        """100 % blue now: no gate evaluation, same atomic batch, the fastest path we have.
+
+        Every Route53 call retries transient failures (throttling, connection errors, timeouts)
+        until insync_timeout_s has passed, not six times; what still fails raises
+        RollbackFailedError, whose message says what to run.
+        """
+        r53 = self.r53.retrying_until(self.deps.clock.now() + self.insync_timeout_s)
+        try:
+            return self.shift(ALL_BLUE, why=why, action=action, extra=extra, r53=r53)
+        except SyncTimeoutError as exc:
+            raise RollbackFailedError(self._rollback_failed(str(exc))) from exc
+        except (ClientError, BotoCoreError) as exc:
+            retried = f" for {self.insync_timeout_s:g} s of retries" if is_transient(exc) else ""
+            cause = f"Route53 answered {describe(exc)}{retried}"
+            raise RollbackFailedError(self._rollback_failed(cause)) from exc
+
+    def _rollback_failed(self, cause: str) -> str:
+        env = self.cfg.env
+        message = (
+            f"ROLLBACK NOT CONFIRMED in {env}: {cause}. Traffic may still reach green. Run "
+            f"`lego-traffic rollback --env {env}` now (safe to repeat; `lego-traffic status "
+            f"--env {env}` shows the weights). If Route53 stays unreachable, set the "
+            f"{self.cfg.record_name} records 'blue' to weight 100 and 'green' to 0 in the Route53 "
+            f"console and write {self._rel(self.cfg.tfvars_file)} to match"
+        )
+        state = self.store.load()
+        if state is not None and state.status == "rolling_back":
+            message += (
+                f". Rollout {state.rollout_id} is marked rolling back: `lego-traffic rollout "
+                f"--env {env} --resume` finishes the rollback and never shifts forward"
+            )
+        return message
 
     def _write_tfvars(self, weights: Weights) -> str | None:
         path = self.cfg.tfvars_file

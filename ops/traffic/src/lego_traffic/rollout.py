@@ -9,10 +9,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from lego_traffic.clock import iso
 from lego_traffic.config import RolloutPlan, plan_from_dict
-from lego_traffic.errors import InputError, RolloutStateError
-from lego_traffic.gates import evaluate
+from lego_traffic.errors import InputError, RollbackFailedError, RolloutStateError
+from lego_traffic.gates import evaluate, unreadable
+from lego_traffic.retry import call_with_retry, describe
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,11 +24,15 @@ if TYPE_CHECKING:
     from lego_traffic.gates import Verdict
     from lego_traffic.ops import TrafficOps
 
-RolloutStatus = Literal["running", "completed", "rolled_back", "aborted"]
+# rolling_back: a rollback was started and not confirmed; --resume finishes it, never goes on.
+RolloutStatus = Literal["running", "rolling_back", "completed", "rolled_back", "aborted"]
 EXIT_OK = 0
 EXIT_BREACH = 3
 EXIT_ABORTED = 4
 EXIT_INTERRUPTED = 130
+# One gate reading: up to 4 GetMetricData tries (waits 0.5, 1, 2 s + jitter) before it counts as
+# unreadable; unreadable for missing_grace_s since the last good reading rolls back.
+GATE_READ_ATTEMPTS = 4
 
 
 @dataclass
@@ -83,10 +90,22 @@ class StateStore:
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
 
-    def mark_rolled_back(self, reason: str) -> str | None:
-        """A running rollout becomes rolled back (traffic left it); returns its id, else None."""
+    def mark_rolling_back(self, reason: str) -> str | None:
+        """Before a rollback's ChangeBatch: a running rollout becomes rolling back, so a rollback
+        that fails leaves nothing --resume would shift forward. Returns its id, else None."""
         state = self.load()
         if state is None or state.status != "running":
+            return None
+        state.status = "rolling_back"
+        state.last_reason = reason
+        self.save(state)
+        return state.rollout_id
+
+    def mark_rolled_back(self, reason: str) -> str | None:
+        """A running or rolling-back rollout becomes rolled back (traffic left it); returns its
+        id, else None."""
+        state = self.load()
+        if state is None or state.status not in ("running", "rolling_back"):
             return None
         state.status = "rolled_back"
         state.last_reason = reason
@@ -142,6 +161,9 @@ class Rollout:
         }
 
     def run(self, *, resume: bool, fresh: bool, why: str) -> tuple[dict[str, Any], int]:
+        existing = self.store.load()
+        if resume and existing is not None and existing.status == "rolling_back":
+            return self._finish_rollback(existing)
         state, start = self._begin(resume=resume, fresh=fresh, why=why)
         if state is None:
             return {
@@ -230,6 +252,12 @@ class Rollout:
                 f"{start + 1}/{len(self.plan.steps)} ({self.plan.steps[start].green_pct} % green)",
             )
             return existing, start
+        if existing is not None and existing.status == "rolling_back":
+            raise RolloutStateError(
+                f"the rollback of rollout {existing.rollout_id} in {env} was not confirmed "
+                f"({existing.last_reason}); finish it first with `lego-traffic rollout --env "
+                f"{env} --resume` or `lego-traffic rollback --env {env}`"
+            )
         if existing is not None and existing.status == "running" and not fresh:
             step = (existing.current or 0) + 1
             raise RolloutStateError(
@@ -275,13 +303,36 @@ class Rollout:
         since = self.clock.now()
         hold_end = since + step.hold_s  # refined below once the shift is INSYNC
         last_check = {"at": since}
+        last_read = {"at": since}  # the gates were last read (or the step started) then
 
         def check(now: float) -> Verdict:
             last_check["at"] = now
             in_grace = now - since < self.plan.missing_grace_s and now < hold_end
-            verdict = evaluate(
-                self.ops.deps.cloudwatch, self.gates, now=now, since=since, in_grace=in_grace
-            )
+            try:
+                verdict = call_with_retry(
+                    self.clock,
+                    lambda: evaluate(
+                        self.ops.deps.cloudwatch,
+                        self.gates,
+                        now=now,
+                        since=since,
+                        in_grace=in_grace,
+                    ),
+                    service="CloudWatch",
+                    on_retry=self.reporter.warn,
+                    attempts=GATE_READ_ATTEMPTS,
+                )
+                last_read["at"] = now
+            except (ClientError, BotoCoreError) as exc:
+                # Judged like a silent metric: pending for missing_grace_s, then a rollback.
+                now = self.clock.now()
+                verdict = unreadable(
+                    self.gates,
+                    now=now,
+                    error=describe(exc),
+                    unread_s=now - last_read["at"],
+                    in_grace=now - last_read["at"] < self.plan.missing_grace_s,
+                )
             self.reporter.progress(
                 "gates",
                 f"{label} {_fmt_s(hold_end - now)} left | {verdict.summary()}",
@@ -321,19 +372,25 @@ class Rollout:
             verdict = check(now)
             if verdict.failed:
                 return self._roll_back(state, label, verdict)
-            if now >= hold_end:
+            if now >= hold_end and not verdict.unread:
                 return None
-            self.clock.sleep(min(self.plan.check_interval_s, hold_end - now))
+            # A hold ends on a reading: unread at its end, read again until read or out of grace.
+            left = hold_end - now
+            self.clock.sleep(
+                min(self.plan.check_interval_s, left) if left > 0 else self.plan.check_interval_s
+            )
 
     def _roll_back(
         self, state: RolloutState, label: str, verdict: Verdict
     ) -> tuple[dict[str, Any], int]:
         why = f"gate failed at {label}: {verdict.reason}"
         self.reporter.progress("breach", f"ROLLBACK: {why}")
-        rollback = self.ops.rollback(
-            why=why,
-            action="rollout.rollback",
-            extra={"rollout_id": state.rollout_id, "metrics": verdict.metrics()},
+        # Recorded before the ChangeBatch: if the rollback fails, --resume must not go on.
+        state.status = "rolling_back"
+        state.last_reason = why
+        self._save(state)
+        rollback = self._send_rollback(
+            state, why=why, extra={"rollout_id": state.rollout_id, "metrics": verdict.metrics()}
         )
         state.status = "rolled_back"
         state.last_reason = why
@@ -358,6 +415,40 @@ class Rollout:
             detection_to_insync_s=breach_to_insync,
         )
         return result, EXIT_BREACH
+
+    def _send_rollback(
+        self, state: RolloutState, *, why: str, extra: dict[str, Any]
+    ) -> dict[str, Any]:
+        try:
+            return self.ops.rollback(why=why, action="rollout.rollback", extra=extra)
+        except RollbackFailedError as exc:
+            self.audit.record(
+                "rollout.rollback_failed", rollout_id=state.rollout_id, why=why, error=str(exc)
+            )
+            raise
+
+    def _finish_rollback(self, state: RolloutState) -> tuple[dict[str, Any], int]:
+        """--resume after a rollback that was not confirmed: finish it, never shift forward."""
+        self.plan = plan_from_dict(state.plan)
+        why = (
+            f"finishing the unconfirmed rollback of rollout {state.rollout_id}: {state.last_reason}"
+        )
+        self.reporter.progress("resumed", f"ROLLBACK: {why}")
+        rollback = self._send_rollback(state, why=why, extra={"rollout_id": state.rollout_id})
+        state.status = "rolled_back"
+        state.last_reason = why
+        self._save(state)
+        self.audit.record(
+            "rollout.rolled_back",
+            rollout_id=state.rollout_id,
+            why=why,
+            insync_at=rollback["insync_at"],
+        )
+        self.reporter.warn(
+            f"rollout {state.rollout_id} is rolled back (100 % blue). `lego-traffic rollout "
+            f"--env {self.ops.cfg.env} --resume` again re-holds its last good step"
+        )
+        return self._result(state, "rolled_back", reason=why, rollback=rollback), EXIT_BREACH
 
     def _abort(
         self, state: RolloutState, label: str, live: Any, shifted: dict[str, Any]

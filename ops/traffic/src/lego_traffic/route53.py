@@ -7,15 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
 
 from lego_traffic.errors import SyncTimeoutError, TargetError
+from lego_traffic.retry import call_with_retry
 from lego_traffic.weights import Weights
 
 if TYPE_CHECKING:
@@ -32,50 +26,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 COLOURS = ("blue", "green")
-# Route53 allows 5 requests/s per account; these are its throttling / busy answers.
-RETRYABLE_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "PriorRequestNotComplete",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "InternalError",
-    }
-)
-MAX_ATTEMPTS = 6
-
-
-def is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, ClientError) and exc.response["Error"]["Code"] in RETRYABLE_CODES
-
-
-def call_with_retry(
-    clock: Clock,
-    fn: Callable[[], T],
-    *,
-    on_retry: Callable[[str], None] | None = None,
-) -> T:
-    """Run one Route53 call, retrying throttling: backoff 0.5, 1, 2, 4, 8 s + jitter."""
-
-    def before_sleep(state: Any) -> None:
-        if on_retry is not None and state.outcome is not None:
-            exc = state.outcome.exception()
-            code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else repr(exc)
-            on_retry(
-                f"Route53 answered {code}; retry {state.attempt_number}/{MAX_ATTEMPTS - 1} "
-                f"in {state.upcoming_sleep:.1f} s"
-            )
-
-    retrying = Retrying(
-        retry=retry_if_exception(is_retryable),
-        wait=wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5),
-        stop=stop_after_attempt(MAX_ATTEMPTS),
-        sleep=clock.sleep,
-        before_sleep=before_sleep,
-        reraise=True,
-    )
-    return retrying(fn)
 
 
 def fqdn(name: str) -> str:
@@ -117,17 +67,29 @@ class Target:
 
 
 class Route53Traffic:
-    """Reads and moves the weights of the two records; every call retried on throttling."""
+    """Reads and moves the weights of the two records; every call retried when transient."""
 
     def __init__(
-        self, client: Route53Client, clock: Clock, on_retry: Callable[[str], None] | None = None
+        self,
+        client: Route53Client,
+        clock: Clock,
+        on_retry: Callable[[str], None] | None = None,
+        *,
+        retry_until: float | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
         self.on_retry = on_retry
+        self.retry_until = retry_until
+
+    def retrying_until(self, deadline: float) -> Route53Traffic:
+        """The same records, each call retried until `deadline` (clock time), not six times."""
+        return Route53Traffic(self.client, self.clock, self.on_retry, retry_until=deadline)
 
     def _call(self, fn: Callable[[], T]) -> T:
-        return call_with_retry(self.clock, fn, on_retry=self.on_retry)
+        return call_with_retry(
+            self.clock, fn, service="Route53", on_retry=self.on_retry, until=self.retry_until
+        )
 
     def resolve_zone(self, zone_id: str | None, zone_name: str | None) -> tuple[str, str]:
         """(zone id, zone name); a zone id that does not exist or an ambiguous name is refused."""

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from lego_traffic.cli import main
+from lego_traffic.naming import function_name
 from lego_traffic.route53 import fqdn
 
 if TYPE_CHECKING:
@@ -93,6 +94,43 @@ def route53_throttling(client: Route53Client, operation: str, times: int) -> Cal
 
     client.meta.events.register(f"before-call.route53.{operation}", before)
     return counter
+
+
+def failing_calls(
+    client: Any,
+    service: str,
+    operation: str,
+    error: Callable[[], Exception],
+    *,
+    when: Callable[[], bool] = lambda: True,
+    times: int | None = None,
+) -> CallCounter:
+    """Calls of `operation` raise `error()` while `when()` holds (at most `times` of them),
+    from botocore's before-call hook: the real client code runs, the request never leaves."""
+    counter = CallCounter()
+
+    def before(**_: Any) -> None:
+        counter.calls[operation] = counter.calls.get(operation, 0) + 1
+        if when() and (times is None or counter.throttled < times):
+            counter.throttled += 1
+            raise error()
+
+    client.meta.events.register(f"before-call.{service}.{operation}", before)
+    return counter
+
+
+def throttled(operation: str) -> Callable[[], Exception]:
+    return lambda: ClientError(
+        {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, operation
+    )
+
+
+def read_timeout() -> Exception:
+    return ReadTimeoutError(endpoint_url="https://monitoring.us-east-1.amazonaws.com/")
+
+
+def unreachable() -> Exception:
+    return EndpointConnectionError(endpoint_url="https://route53.amazonaws.com/")
 
 
 def count_calls(client: Any, service: str, operation: str) -> CallCounter:
@@ -214,7 +252,9 @@ ZONE = "lego-moc.example.com."
 BLUE_TARGET = "legacy-alb-123.us-east-1.elb.amazonaws.com"
 GREEN_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com"
 API_ID = "abc123"
-FUNCTIONS = ("lego-dev-mocs", "lego-dev-gallery")
+FUNCTION_KEYS = ("mocs", "csv_parser")
+# What Terraform names them in dev, and so what the gates must read.
+FUNCTIONS = tuple(function_name(fn, "dev") for fn in FUNCTION_KEYS)
 
 
 def make_records(route53: Any, zone_id: str, *, blue: int = 100, green: int = 0) -> None:
@@ -253,7 +293,7 @@ def env_config(**rollout: Any) -> dict[str, Any]:
         "record_name": RECORD,
         "gates": {
             "api_id": API_ID,
-            "function_names": list(FUNCTIONS),
+            "functions": list(FUNCTION_KEYS),
             "latency_stat": "Maximum",  # moto has no percentiles; the simulator publishes p95s
             "period_s": 60,
             "window_s": 180,
