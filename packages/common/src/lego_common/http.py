@@ -3,6 +3,11 @@
 A function's handler.py builds a route table (routeKey -> route function) and hands
 it to dispatcher(). Route functions take a Request and return data; only this module
 turns results and exceptions into HTTP responses.
+
+JSON request bodies are checked before they are parsed, for every function: more than
+MAX_JSON_BODY_BYTES is a 413 PAYLOAD_TOO_LARGE, more than MAX_JSON_DEPTH nested arrays/objects
+a 400 VALIDATION_ERROR (json.loads recurses once per level: 100k levels would be a
+RecursionError, a 500). No payload of this API nests deeper than a few levels.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,7 +25,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import structlog
 
 from lego_common import log, tracing
-from lego_common.errors import AppError, NotFoundError, UnauthorizedError, ValidationError
+from lego_common.errors import (
+    AppError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+    ValidationError,
+)
 from lego_common.serialization import RawJson, dumps
 
 if TYPE_CHECKING:
@@ -31,6 +43,29 @@ if TYPE_CHECKING:
 
 _log = structlog.get_logger()
 _JSON_HEADERS = {"content-type": "application/json"}
+
+# Limits of a JSON request body (see the module docstring and docs/contracts.md).
+MAX_JSON_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays/objects in raw JSON text, without parsing it (brackets
+    inside strings do not count). Malformed text gives some number; json.loads judges it."""
+    openers = raw.count(b"[") + raw.count(b"{")
+    if openers <= MAX_JSON_DEPTH:
+        return openers  # an upper bound, under the limit: no need to look closer
+    depth = deepest = 0
+    for char in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
+        if char in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 # --- results a route function may return ------------------------------------------------------
@@ -132,13 +167,22 @@ class Request:
             ) from None
 
     def json(self) -> Any:
-        """The body parsed as JSON; malformed JSON is a 400 VALIDATION_ERROR."""
+        """The body parsed as JSON; malformed or too deep JSON is a 400 VALIDATION_ERROR, too
+        large a 413 (limits checked before parsing)."""
         if not self.raw_body.strip():
             raise ValidationError("request body is required")
+        if len(self.raw_body) > MAX_JSON_BODY_BYTES:
+            raise PayloadTooLargeError(f"request body is larger than {MAX_JSON_BODY_BYTES} bytes")
+        if json_depth(self.raw_body) > MAX_JSON_DEPTH:
+            raise ValidationError(
+                f"request body nests arrays/objects deeper than {MAX_JSON_DEPTH} levels"
+            )
         try:
             return json.loads(self.raw_body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValidationError(f"request body is not valid JSON: {exc}") from None
+        except RecursionError:  # json_depth is an estimate of malformed text: never a 500
+            raise ValidationError("request body nests arrays/objects too deeply") from None
 
     def body_as(self, model: type[ModelT]) -> ModelT:
         from lego_common.validation import parse_model

@@ -205,3 +205,38 @@ def test_app_error_subclass_keeps_its_code() -> None:
 def test_headers_are_case_insensitive(header: str) -> None:
     request = http.Request.from_event(http_event("GET /me", headers={header: "v"}))
     assert request.header(header.upper()) == "v"
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deeply_nested_json_answers_400_not_500(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    body = '{"title": ' + opener * 100_000 + "1" + closer * 100_000 + "}"
+    status, answer, _ = call("POST /things", user_id="u", body=body)
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert str(http.MAX_JSON_DEPTH) in answer["error"]["message"]
+
+
+def test_json_depth_limit_is_inclusive_and_ignores_brackets_in_strings() -> None:
+    limit = http.MAX_JSON_DEPTH
+    nested = "[" * (limit - 1) + "]" * (limit - 1)  # the object itself is one level
+    at_limit = call("POST /things", user_id="u", body='{"title": ' + nested + "}")
+    too_deep = call("POST /things", user_id="u", body='{"title": [' + nested + "]}")
+    # a validation error about the field, not the depth: the body was parsed
+    assert at_limit[1]["error"]["details"]["fieldErrors"].keys() == {"title"}
+    assert "nests" in too_deep[1]["error"]["message"]
+    text = '[{\\"' + "[{" * 5_000  # brackets and escaped quotes inside a string
+    status, body, _ = call("POST /things", user_id="u", body={"title": "t", "bogus": text})
+    assert status == 400
+    assert body["error"]["details"]["fieldErrors"].keys() == {"bogus"}
+
+
+def test_json_depth_counts_nesting_not_brackets() -> None:
+    assert http.json_depth(b"[]" * 1000) == 1
+    assert http.json_depth(b'{"a": [[1], [2, {"b": "]]]]"}]]}' + b"[" * 40) == 40
+    assert http.json_depth(b'["\\"[[[["' + b", []" * 100 + b"]") == 2
+
+
+def test_body_over_the_size_limit_answers_413_before_parsing() -> None:
+    body = '{"title": "' + "x" * http.MAX_JSON_BODY_BYTES + '"}'
+    status, answer, _ = call("POST /things", user_id="u", body=body)
+    assert (status, answer["error"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
