@@ -111,3 +111,13 @@ def test_update_moc_invalid_body_returns_400(
     status, answer = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body=body)
     assert status == 400
     assert answer["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_update_moc_date_past_year_9999_in_utc_returns_400_and_changes_nothing(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    moc = new_moc(user_id)
+    body = {"uploadedDate": "9999-12-31T23:00:00-05:00"}
+    status, answer = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body=body)
+    assert (status, list(answer["error"]["details"]["fieldErrors"])) == (400, ["uploadedDate"])
+    assert "uploadedDate" not in api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]
