@@ -72,3 +72,26 @@ def test_get_moc_unexpected_error_returns_500_without_internals(
     assert (status, body["error"]["code"]) == (500, "INTERNAL_SERVER_ERROR")
     assert "secret" not in body["error"]["message"]
     assert body["error"]["requestId"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("DB_PORT", "54x32"), ("DB_HOST", "")])
+def test_route_misconfigured_returns_generic_503_without_variable_names(
+    api: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    user_id: str,
+    name: str,
+    value: str,
+) -> None:
+    from lego_common.testing import reset_clients
+
+    monkeypatch.setenv(name, value)
+    reset_clients()
+    with structlog.testing.capture_logs() as logs:
+        status, body = api("GET /api/mocs", user_id)
+    monkeypatch.undo()
+    reset_clients()
+    assert (status, body["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert body["error"]["message"] == "Service temporarily unavailable"
+    assert name not in str(body)
+    assert "54x32" not in str(body)
+    assert any(name in str(e.get("error")) for e in logs if e["event"] == "request_failed")

@@ -235,9 +235,13 @@ def error_body(
 
 
 def error_response(exc: AppError, request_id: str) -> dict[str, Any]:
-    return json_response(
-        exc.status, error_body(exc.code, exc.message, request_id, exc.details), request_id
-    )
+    """The error body of exc; an error that is not exposed (a ConfigurationError) answers its
+    generic public_message, without details."""
+    if not exc.expose:
+        body = error_body(exc.code, exc.public_message, request_id)
+    else:
+        body = error_body(exc.code, exc.message, request_id, exc.details)
+    return json_response(exc.status, body, request_id)
 
 
 def _result_response(result: Any, request_id: str) -> dict[str, Any]:
@@ -288,6 +292,8 @@ def dispatcher(
                 response = _result_response(route(request), request_id)
         except AppError as exc:
             level = _log.warning if exc.status >= 500 else _log.info
+            if not exc.expose:  # e.g. a missing or malformed setting: the operator must act
+                level = _log.error
             level("request_failed", code=exc.code, status=exc.status, error=exc.message)
             response = error_response(exc, request_id)
         except Exception:

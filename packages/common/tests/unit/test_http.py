@@ -240,3 +240,33 @@ def test_body_over_the_size_limit_answers_413_before_parsing() -> None:
     body = '{"title": "' + "x" * http.MAX_JSON_BODY_BYTES + '"}'
     status, answer, _ = call("POST /things", user_id="u", body=body)
     assert (status, answer["error"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
+
+
+def test_configuration_error_is_logged_and_answers_the_generic_503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lego_common import config, storage
+
+    monkeypatch.setenv("S3_BUCKET", "")
+    monkeypatch.setenv("DB_PORT", "five-four-three-two")
+    config.reset()
+
+    def _bucket(req: http.Request) -> str:
+        return storage.bucket()
+
+    try:
+        with structlog.testing.capture_logs() as logs:
+            response = http.dispatcher({"GET /b": _bucket})(http_event("GET /b", user_id="u"), None)
+    finally:
+        monkeypatch.undo()
+        config.reset()
+    error = response_json(response)["error"]
+    assert (response["statusCode"], error["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert error["message"] == "Service temporarily unavailable"
+    assert "details" not in error
+    assert "DB_PORT" not in response["body"]
+    assert "five-four" not in response["body"]
+    failed = [e for e in logs if e["event"] == "request_failed"]
+    assert failed[0]["log_level"] == "error"
+    assert "DB_PORT" in failed[0]["error"]
+    assert "five-four-three-two" in failed[0]["error"]
