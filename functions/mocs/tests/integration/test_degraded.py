@@ -95,3 +95,47 @@ def test_route_misconfigured_returns_generic_503_without_variable_names(
     assert name not in str(body)
     assert "54x32" not in str(body)
     assert any(name in str(e.get("error")) for e in logs if e["event"] == "request_failed")
+
+
+@pytest.mark.parametrize("failure", ["down", "slow", "missing"])
+def test_redis_auth_secret_failing_list_and_create_succeed_and_log_warning(
+    api: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, user_id: str, failure: str
+) -> None:
+    """Secrets Manager down (closed port), slow (read timeouts) or without the secret: the
+    AUTH token cannot be fetched, Redis is skipped behind the breaker, requests succeed."""
+    from botocore.exceptions import ReadTimeoutError
+
+    from lego_common import aws, cache
+    from lego_common.testing import reset_clients
+    from lego_common.testing.stack import free_port
+
+    monkeypatch.setenv(
+        "REDIS_AUTH_SECRET_ARN",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:lego-redis-auth-missing",
+    )
+    if failure == "down":
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{free_port()}")
+    reset_clients()
+    fetches: list[str] = []
+
+    def _count(request: Any, **_: Any) -> None:
+        fetches.append(failure)
+        if failure == "slow":
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+    secrets = aws.client("secretsmanager", cache.SECRET_TIMEOUT_S)
+    secrets.meta.events.register("before-send.secrets-manager.GetSecretValue", _count)
+    with structlog.testing.capture_logs() as logs:
+        created = api(
+            "POST /api/mocs", user_id, body={"title": "Castle", "type": "moc", "author": "Ann"}
+        )
+        attempts = len(fetches)
+        listed = api("GET /api/mocs", user_id)
+        fetched = api("GET /api/mocs/{id}", user_id, id=created[1]["data"]["id"])
+    assert [created[0], listed[0], fetched[0]] == [201, 200, 200]
+    assert listed[1]["total"] == 1
+    warnings = [e for e in logs if e["event"] == "cache_unavailable"]
+    assert len(warnings) == 1  # then the breaker skips Redis and the secret until the cool-down
+    assert warnings[0]["log_level"] == "warning"
+    assert attempts >= 1
+    assert len(fetches) == attempts
