@@ -13,13 +13,46 @@ from lego_common import keys, storage
 pytestmark = pytest.mark.usefixtures("services")
 
 
-def test_put_get_round_trip_is_encrypted(s3_client: Any, bucket: str, user_id: str) -> None:
+def test_put_get_round_trip(s3_client: Any, bucket: str, user_id: str) -> None:
     key = keys.moc_file_object(user_id, "m1", "f1", "pdf")
     storage.put_object(key, b"%PDF-1.7", "application/pdf")
     assert storage.get_object(key) == b"%PDF-1.7"
     head = s3_client.head_object(Bucket=bucket, Key=key)
-    assert head["ServerSideEncryption"] == "AES256"
     assert head["ContentType"] == "application/pdf"
+
+
+def test_put_object_keeps_the_bucket_default_kms_key(
+    s3_client: Any, monkeypatch: pytest.MonkeyPatch, user_id: str
+) -> None:
+    from lego_common import aws, config
+
+    key_id = aws.client("kms").create_key(Description="lego files")["KeyMetadata"]["KeyId"]
+    kms_bucket = f"lego-kms-{user_id[-12:]}"
+    s3_client.create_bucket(Bucket=kms_bucket)
+    s3_client.put_bucket_encryption(
+        Bucket=kms_bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": key_id,
+                    }
+                }
+            ]
+        },
+    )
+    monkeypatch.setenv("S3_BUCKET", kms_bucket)
+    config.reset()
+    sent: list[dict[str, Any]] = []
+    s3_client.meta.events.register(
+        "provide-client-params.s3.PutObject", lambda params, **_: sent.append(dict(params))
+    )
+    storage.put_object("mocs/u/m/f.pdf", b"%PDF", "application/pdf")
+    assert [sorted(params) for params in sent] == [["Body", "Bucket", "ContentType", "Key"]]
+    head = s3_client.head_object(Bucket=kms_bucket, Key="mocs/u/m/f.pdf")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert key_id in head["SSEKMSKeyId"]
 
 
 def test_delete_prefix_removes_only_that_prefix(user_id: str) -> None:
