@@ -117,8 +117,15 @@ def escape_like(text: str) -> str:
 
 
 def regex_literal(text: str) -> str:
-    """Text as a literal inside a PostgreSQL regex (a backslash before every non-alphanumeric)."""
-    return "".join(c if c.isalnum() else "\\" + c for c in text)
+    """Text as a literal inside a PostgreSQL regex: a backslash before every ASCII character
+    that is not a letter or digit (every regex metacharacter is one), nothing else.
+
+    The rule both sides agree on whatever the version and locale: PostgreSQL reads backslash +
+    ASCII non-alphanumeric as that character, and no non-ASCII character is special. Python's
+    isalnum() is not that rule: it put a backslash before Devanagari vowel signs, viramas and
+    combining marks, which a PostgreSQL whose escape check follows the locale (before 14)
+    reads as an invalid escape."""
+    return "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in text)
 
 
 # --- constraint violations as API errors -------------------------------------------------------
