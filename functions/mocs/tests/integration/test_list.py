@@ -97,3 +97,22 @@ def test_list_mocs_total_follows_multi_row_insert_and_delete(
     )
     body = api("GET /api/mocs", user_id, query={"limit": "1"})[1]
     assert (body["total"], len(body["data"])) == (3, 1)
+
+
+@pytest.mark.usefixtures("no_opensearch")
+def test_list_mocs_queries_once_sharing_a_cache_key_get_their_own_answers(
+    api: Callable[..., Any], new_moc: Callable[..., Any], redis_client: Any, user_id: str
+) -> None:
+    from lego_common import keys
+
+    new_moc(user_id, title="castle:keep")
+    # joined raw with ":", both keys were moc:user:<id>:list:1:20:castle:keep:
+    by_search = api("GET /api/mocs", user_id, query={"search": "castle:keep"})[1]
+    by_tag = api("GET /api/mocs", user_id, query={"search": "castle", "tag": "keep:"})[1]
+    assert (_titles(by_search), by_search["total"]) == (["castle:keep"], 1)
+    assert (by_tag["data"], by_tag["total"]) == ([], 0)  # no MOC has the tag "keep:"
+    first = keys.moc_list(user_id, 1, 20, "castle:keep", "")
+    second = keys.moc_list(user_id, 1, 20, "castle", "keep:")
+    assert first.startswith(f"moc:user:{user_id}:list:1:20:")
+    assert first != second
+    assert redis_client.exists(first, second) == 2

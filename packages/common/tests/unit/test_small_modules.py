@@ -18,10 +18,21 @@ def test_cache_keys_follow_seed_patterns() -> None:
         keys.moc_list("u1", 2, 20, "castle", "medieval") == "moc:user:u1:list:2:20:castle:medieval"
     )
     assert keys.moc_list("u1", 1, 20) == "moc:user:u1:list:1:20::"
+    assert keys.moc_list("u1", 1, 20, "a b:c", "100%") == "moc:user:u1:list:1:20:a%20b%3Ac:100%25"
     assert keys.moc_detail("m1") == "moc:detail:m1"
     assert keys.gallery_images("u1", 1, 20) == "gallery:images:user:u1:1:20"
     assert keys.wishlist_all("u1") == "wishlist:user:u1:all"
     assert keys.profile("u1") == "profile:user:u1"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [(("a:b", ""), ("a", "b:")), (("a", "b:c"), ("a:b", "c")), (("%3A", ""), (":", ""))],
+)
+def test_moc_list_keys_of_distinct_queries_differ(
+    one: tuple[str, str], other: tuple[str, str]
+) -> None:
+    assert keys.moc_list("u1", 1, 20, *one) != keys.moc_list("u1", 1, 20, *other)
 
 
 def test_s3_keys_follow_seed_layout() -> None:
