@@ -50,12 +50,19 @@ def test_create_moc_opensearch_down_returns_201_and_logs_id_for_reindex(
 @pytest.mark.usefixtures("db_down")
 @pytest.mark.parametrize(
     ("route_key", "body"),
-    [("GET /api/mocs", None), ("POST /api/mocs", {"title": "C", "type": "set", "brand": "L"})],
+    [
+        ("GET /api/mocs", None),
+        ("POST /api/mocs", {"title": "C", "type": "set", "brand": "L"}),
+        ("GET /api/mocs/{id}", None),
+        ("PATCH /api/mocs/{id}", {"title": "D"}),
+        ("DELETE /api/mocs/{id}", None),
+    ],
 )
 def test_route_database_down_returns_503(
     api: Callable[..., Any], user_id: str, route_key: str, body: Any
 ) -> None:
-    status, answer = api(route_key, user_id, body=body)
+    moc_id = "00000000-0000-4000-8000-000000000000"
+    status, answer = api(route_key, user_id, body=body, id=moc_id)
     assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
 
 
