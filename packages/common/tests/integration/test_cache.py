@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import time
+import contextlib
+import functools
+from collections.abc import Callable
 
 import pytest
 import redis
 import structlog
 
 from lego_common import cache
+from lego_common.breaker import CircuitBreaker
 
 pytestmark = pytest.mark.usefixtures("services")
 
@@ -70,18 +73,40 @@ def test_open_breaker_skips_redis_so_each_window_pays_one_timeout(redis_outage) 
     assert cache.breaker().is_open
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The cache breaker's clock: tests move now[0] instead of waiting."""
+    now = [1000.0]
+    breaker = CircuitBreaker(30, clock=lambda: now[0])
+    monkeypatch.setattr(cache, "breaker", functools.cache(lambda: breaker))
+    return now
+
+
 def test_cache_recovers_after_the_cooldown(
-    redis_outage,
-    monkeypatch: pytest.MonkeyPatch,
-    redis_client: redis.Redis,  # type: ignore[no-untyped-def]
+    redis_outage: Callable[[], contextlib.AbstractContextManager[None]],
+    redis_client: redis.Redis,
+    clock: list[float],
 ) -> None:
     with redis_outage():
         cache.get_text("t:recover")
     assert cache.breaker().is_open
-    monkeypatch.setattr(cache.breaker(), "_open_until", time.monotonic() - 1)
-    cache.set_text("t:recover", "back", 60)
+    cache.set_text("t:recover", "early", 60)  # within the cool-down: skipped
+    assert redis_client.get("t:recover") is None
+    clock[0] += 30
+    cache.set_text("t:recover", "back", 60)  # the trial, which succeeds and closes the breaker
     assert redis_client.get("t:recover") == "back"
     assert not cache.breaker().is_open
+
+
+def test_cache_still_down_after_the_cooldown_costs_one_trial_per_window(
+    redis_outage: Callable[[], contextlib.AbstractContextManager[None]], clock: list[float]
+) -> None:
+    with redis_outage(), structlog.testing.capture_logs() as logs:
+        for _window in range(3):
+            for _ in range(10):
+                assert cache.get_text("t:down") is None
+            clock[0] += 30
+    assert len([e for e in logs if e["event"] == "cache_unavailable"]) == 3
 
 
 def test_cache_disabled_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
