@@ -54,10 +54,12 @@ _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 def json_depth(raw: bytes) -> int:
     """The deepest nesting of arrays/objects in raw JSON text, without parsing it (brackets
-    inside strings do not count). Malformed text gives some number; json.loads judges it."""
+    inside strings do not count), or, when the text has no more than MAX_JSON_DEPTH opening
+    brackets, their count (an upper bound: no need to look closer). Malformed text gives some
+    number; json.loads judges it."""
     openers = raw.count(b"[") + raw.count(b"{")
     if openers <= MAX_JSON_DEPTH:
-        return openers  # an upper bound, under the limit: no need to look closer
+        return openers
     depth = deepest = 0
     for char in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
         if char in b"[{":
