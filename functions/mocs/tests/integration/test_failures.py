@@ -141,17 +141,23 @@ def test_delete_moc_search_index_delete_failing_returns_200_and_logs_id_for_rein
     assert api("GET /api/mocs/{id}", user_id, id=moc.id)[0] == 404
 
 
+def _redis_now_ms(client: redis.Redis) -> int:
+    seconds, micros = client.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
 def test_moc_cache_keys_carry_the_seed_ttls(
     api: Callable[..., Any], new_moc: Callable[..., Any], redis_client: redis.Redis, user_id: str
 ) -> None:
     """Seed 001 "Cache TTLs": lists 300 s, details 600 s. Redis' own clock brackets the write
-    (TIME before and after, EXPIRETIME of each key): no assumption on how fast the test runs."""
+    (TIME before and after, PEXPIRETIME of each key, in ms): no assumption on how fast the
+    test runs."""
     moc = new_moc(user_id)
-    before = int(redis_client.time()[0])
+    before = _redis_now_ms(redis_client)
     api("GET /api/mocs", user_id)
     api("GET /api/mocs", user_id, query={"search": "x", "tag": "y"})
     api("GET /api/mocs/{id}", user_id, id=moc.id)
-    after = int(redis_client.time()[0])
+    after = _redis_now_ms(redis_client)
     expected = {
         keys.moc_list(user_id, 1, 20): 300,
         keys.moc_list(user_id, 1, 20, "x", "y"): 300,
@@ -159,5 +165,5 @@ def test_moc_cache_keys_carry_the_seed_ttls(
         keys.moc_detail(moc.id): 600,
     }
     for key, ttl in expected.items():
-        expires_at = int(redis_client.execute_command("EXPIRETIME", key))
-        assert before + ttl <= expires_at <= after + ttl, key
+        expires_at = int(redis_client.execute_command("PEXPIRETIME", key))
+        assert before + ttl * 1000 <= expires_at <= after + ttl * 1000, key

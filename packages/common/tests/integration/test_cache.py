@@ -16,14 +16,15 @@ from lego_common.breaker import CircuitBreaker
 pytestmark = pytest.mark.usefixtures("services")
 
 
-def _redis_now(client: redis.Redis) -> int:
-    """Redis' own clock (whole seconds): TTLs are bracketed by it, not by the test's speed."""
-    return int(client.time()[0])
+def _redis_now_ms(client: redis.Redis) -> int:
+    """Redis' own clock in ms: TTLs are bracketed by it, not by the test's speed."""
+    seconds, micros = client.time()
+    return int(seconds) * 1000 + int(micros) // 1000
 
 
-def _expires_at(client: redis.Redis, key: str) -> int:
-    """When key expires, in Redis' unix seconds (EXPIRETIME, Redis 7)."""
-    return int(client.execute_command("EXPIRETIME", key))
+def _expires_at_ms(client: redis.Redis, key: str) -> int:
+    """When key expires, in Redis' unix ms (PEXPIRETIME, Redis 7; EXPIRETIME rounds)."""
+    return int(client.execute_command("PEXPIRETIME", key))
 
 
 def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis) -> None:
@@ -33,13 +34,13 @@ def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis
         loads.append(1)
         return {"n": len(loads)}
 
-    before = _redis_now(redis_client)
+    before = _redis_now_ms(redis_client)
     first = cache.cached("t:cached:1", 300, load)
     second = cache.cached("t:cached:1", 300, load)
-    after = _redis_now(redis_client)
+    after = _redis_now_ms(redis_client)
     assert first.text == second.text == '{"n":1}'
     assert loads == [1]
-    assert before + 300 <= _expires_at(redis_client, "t:cached:1") <= after + 300
+    assert before + 300_000 <= _expires_at_ms(redis_client, "t:cached:1") <= after + 300_000
 
 
 def test_tag_invalidation_deletes_only_tagged_keys(redis_client: redis.Redis) -> None:
@@ -53,11 +54,11 @@ def test_tag_invalidation_deletes_only_tagged_keys(redis_client: redis.Redis) ->
 
 
 def test_tag_set_lives_as_long_as_its_longest_member(redis_client: redis.Redis) -> None:
-    before = _redis_now(redis_client)
+    before = _redis_now_ms(redis_client)
     cache.set_text("t:a", "1", 600, tag="t:ttl-tag")
     cache.set_text("t:b", "1", 300, tag="t:ttl-tag")
-    after = _redis_now(redis_client)
-    assert before + 600 <= _expires_at(redis_client, "t:ttl-tag") <= after + 600
+    after = _redis_now_ms(redis_client)
+    assert before + 600_000 <= _expires_at_ms(redis_client, "t:ttl-tag") <= after + 600_000
 
 
 def test_delete_removes_keys(redis_client: redis.Redis) -> None:
