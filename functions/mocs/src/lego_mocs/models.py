@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from lego_common.errors import ValidationError
-from lego_common.validation import InputModel, OutputModel, PageQuery, Tags, Text
+from lego_common.validation import InputModel, OutputModel, PageQuery, Tags, Text, Timestamp
 
 MocType = Literal["moc", "set"]
 
@@ -40,7 +40,7 @@ class MocFields(InputModel):
     parts_count: PartsCount | None = None
     theme: Short | None = None
     subtheme: Short | None = None
-    uploaded_date: AwareDatetime | None = None
+    uploaded_date: Timestamp | None = None
     brand: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
     set_number: Annotated[Text, Field(max_length=50)] | None = None
     release_year: ReleaseYear | None = None

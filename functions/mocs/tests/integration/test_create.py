@@ -98,3 +98,20 @@ def test_create_moc_concurrent_duplicates_gives_one_created_one_conflict(user_id
     for thread in threads:
         thread.join(10)
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "created"]
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00Z"]
+)
+def test_create_moc_date_at_the_edges_returns_400_and_stores_nothing(
+    api: Callable[..., Any], db_conn: psycopg.Connection, user_id: str, when: str
+) -> None:
+    body = {"title": "Edge", "type": "moc", "author": "Ann", "uploadedDate": when}
+    status, answer = api("POST /api/mocs", user_id, body=body)
+    if when.endswith("Z"):  # the first instant Python can hold: stored and returned as sent
+        assert (status, answer["data"]["uploadedDate"]) == (201, "0001-01-01T00:00:00Z")
+        return
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert list(answer["error"]["details"]["fieldErrors"]) == ["uploadedDate"]
+    count = db_conn.execute("SELECT count(*) FROM moc_instructions WHERE user_id = %s", (user_id,))
+    assert count.fetchone() == (0,)

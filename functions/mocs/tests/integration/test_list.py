@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis
+
+from lego_common import keys
 
 pytestmark = pytest.mark.usefixtures("services")
 
@@ -65,19 +68,65 @@ def test_list_mocs_bad_query_returns_400_not_clamped(
     assert body["error"]["code"] == "VALIDATION_ERROR"
 
 
+def test_list_mocs_second_read_is_served_from_cache(
+    api: Callable[..., Any],
+    new_moc: Callable[..., Any],
+    sql: Callable[..., Any],
+    redis_client: redis.Redis,
+    user_id: str,
+) -> None:
+    moc = new_moc(user_id, title="Cached")
+    first = api("GET /api/mocs", user_id)
+    page_key = keys.moc_list(user_id, 1, 20)
+    assert redis_client.exists(page_key)
+    assert redis_client.sismember(keys.moc_list_tag(user_id), page_key)
+    # a change behind the API's back (no invalidation) shows the read came from Redis
+    sql("UPDATE moc_instructions SET title = 'Changed' WHERE id = %(id)s", {"id": moc.id})
+    second = api("GET /api/mocs", user_id)
+    assert second == first
+    assert _titles(second[1]) == ["Cached"]
+
+
+def _cached_then_changed_behind_the_back(
+    api: Callable[..., Any],
+    sql: Callable[..., Any],
+    redis_client: redis.Redis,
+    user_id: str,
+    theme: str,
+) -> None:
+    """Cache page 1 and prove it is served from Redis: the rows change without invalidation."""
+    api("GET /api/mocs", user_id)
+    assert redis_client.exists(keys.moc_list(user_id, 1, 20))
+    sql(
+        "UPDATE moc_instructions SET theme = %(t)s WHERE user_id = %(uid)s",
+        {"t": theme, "uid": user_id},
+    )
+    assert all(moc.get("theme") != theme for moc in api("GET /api/mocs", user_id)[1]["data"])
+
+
 def test_list_mocs_after_create_and_delete_reflects_writes_with_cache_on(
-    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+    api: Callable[..., Any],
+    new_moc: Callable[..., Any],
+    sql: Callable[..., Any],
+    redis_client: redis.Redis,
+    user_id: str,
 ) -> None:
     kept = new_moc(user_id, title="kept")
-    assert _titles(api("GET /api/mocs", user_id)[1]) == ["kept"]  # cached now
+    _cached_then_changed_behind_the_back(api, sql, redis_client, user_id, "Hidden")
     status, _ = api(
         "POST /api/mocs", user_id, body={"title": "new", "type": "moc", "author": "Ann"}
     )
     assert status == 201
-    assert _titles(api("GET /api/mocs", user_id)[1]) == ["new", "kept"]
+    assert not redis_client.exists(keys.moc_list(user_id, 1, 20))  # invalidated by the create
+    body = api("GET /api/mocs", user_id)[1]
+    assert _titles(body) == ["new", "kept"]
+    assert body["data"][1]["theme"] == "Hidden"  # read from PostgreSQL again
+    _cached_then_changed_behind_the_back(api, sql, redis_client, user_id, "Again")
     assert api("DELETE /api/mocs/{id}", user_id, id=kept.id)[0] == 200
+    assert not redis_client.exists(keys.moc_list(user_id, 1, 20))  # invalidated by the delete
     body = api("GET /api/mocs", user_id)[1]
     assert (_titles(body), body["total"]) == (["new"], 1)
+    assert body["data"][0]["theme"] == "Again"
 
 
 def test_list_mocs_total_follows_multi_row_insert_and_delete(
@@ -97,3 +146,20 @@ def test_list_mocs_total_follows_multi_row_insert_and_delete(
     )
     body = api("GET /api/mocs", user_id, query={"limit": "1"})[1]
     assert (body["total"], len(body["data"])) == (3, 1)
+
+
+@pytest.mark.usefixtures("no_opensearch")
+def test_list_mocs_queries_once_sharing_a_cache_key_get_their_own_answers(
+    api: Callable[..., Any], new_moc: Callable[..., Any], redis_client: redis.Redis, user_id: str
+) -> None:
+    new_moc(user_id, title="castle:keep")
+    # joined raw with ":", both keys were moc:user:<id>:list:1:20:castle:keep:
+    by_search = api("GET /api/mocs", user_id, query={"search": "castle:keep"})[1]
+    by_tag = api("GET /api/mocs", user_id, query={"search": "castle", "tag": "keep:"})[1]
+    assert (_titles(by_search), by_search["total"]) == (["castle:keep"], 1)
+    assert (by_tag["data"], by_tag["total"]) == ([], 0)  # no MOC has the tag "keep:"
+    first = keys.moc_list(user_id, 1, 20, "castle:keep", "")
+    second = keys.moc_list(user_id, 1, 20, "castle", "keep:")
+    assert first.startswith(f"moc:user:{user_id}:list:1:20:")
+    assert first != second
+    assert redis_client.exists(first, second) == 2

@@ -157,3 +157,22 @@ def test_search_opensearch_answer_returns_rows_in_rank_order_and_its_total(
     index, sent = asked[0]
     assert index == search_index.INDEX.name
     assert sent == search.build_search_body(user_id, "best", page=2, filters={"tags": "t"})
+
+
+@pytest.mark.usefixtures("no_opensearch")
+@pytest.mark.parametrize(
+    ("title", "typo"),
+    [
+        ("नमस्ते दुनिया", "नमस्ेत"),  # Devanagari: virama and vowel signs (marks, not letters)
+        ("Cafe\u0301 Corner", "Cafe\u0301 Cronre"),  # a combining acute accent
+        ("Rocket 🚀🚀 Base", "🚀🚀🚀🚀"),  # emoji
+        ("Arabic عربي", "عبري"),
+    ],
+)
+def test_search_fallback_any_script_returns_200(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str, title: str, typo: str
+) -> None:
+    new_moc(user_id, title=title)
+    status, body = api("GET /api/mocs", user_id, query={"search": typo})
+    assert status == 200
+    assert body["total"] in (0, 1)

@@ -8,6 +8,9 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
+
+from lego_common import keys
 
 pytestmark = pytest.mark.usefixtures("services")
 
@@ -27,14 +30,27 @@ def test_update_moc_sent_fields_returns_200_and_keeps_the_rest(
 
 
 def test_update_moc_after_cached_read_returns_fresh_detail_and_list(
-    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+    api: Callable[..., Any],
+    new_moc: Callable[..., Any],
+    sql: Callable[..., Any],
+    redis_client: redis.Redis,
+    user_id: str,
 ) -> None:
     moc = new_moc(user_id, title="Old")
     api("GET /api/mocs/{id}", user_id, id=moc.id)
     api("GET /api/mocs", user_id)
-    api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"title": "New"})
-    assert api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]["title"] == "New"
-    assert api("GET /api/mocs", user_id)[1]["data"][0]["title"] == "New"
+    detail_key, page_key = keys.moc_detail(moc.id), keys.moc_list(user_id, 1, 20)
+    assert redis_client.exists(detail_key, page_key) == 2
+    # both reads are served from Redis: a change behind the API's back does not show
+    sql("UPDATE moc_instructions SET theme = 'Hidden' WHERE id = %(id)s", {"id": moc.id})
+    assert "theme" not in api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]
+    assert "theme" not in api("GET /api/mocs", user_id)[1]["data"][0]
+    assert api("PATCH /api/mocs/{id}", user_id, id=moc.id, body={"title": "New"})[0] == 200
+    assert redis_client.exists(detail_key, page_key) == 0
+    detail = api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]
+    listed = api("GET /api/mocs", user_id)[1]["data"][0]
+    assert (detail["title"], detail["theme"]) == ("New", "Hidden")
+    assert (listed["title"], listed["theme"]) == ("New", "Hidden")
 
 
 def test_update_moc_onto_taken_title_returns_409(
@@ -111,3 +127,13 @@ def test_update_moc_invalid_body_returns_400(
     status, answer = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body=body)
     assert status == 400
     assert answer["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_update_moc_date_past_year_9999_in_utc_returns_400_and_changes_nothing(
+    api: Callable[..., Any], new_moc: Callable[..., Any], user_id: str
+) -> None:
+    moc = new_moc(user_id)
+    body = {"uploadedDate": "9999-12-31T23:00:00-05:00"}
+    status, answer = api("PATCH /api/mocs/{id}", user_id, id=moc.id, body=body)
+    assert (status, list(answer["error"]["details"]["fieldErrors"])) == (400, ["uploadedDate"])
+    assert "uploadedDate" not in api("GET /api/mocs/{id}", user_id, id=moc.id)[1]["data"]

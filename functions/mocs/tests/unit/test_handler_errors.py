@@ -46,3 +46,15 @@ def test_list_limit_out_of_range_returns_400() -> None:
     response = lambda_handler(event, None)
     assert response["statusCode"] == 400
     assert "limit" in response_json(response)["error"]["details"]["fieldErrors"]
+
+
+@pytest.mark.parametrize("route_key", ["POST /api/mocs", "PATCH /api/mocs/{id}"])
+def test_deeply_nested_body_returns_400_not_500(route_key: str) -> None:
+    body = '{"tags": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    event = http_event(
+        route_key, user_id="u1", path_params={"id": "00000000-0000-4000-8000-000000000000"}
+    )
+    event["body"] = body
+    response = lambda_handler(event, None)
+    assert response["statusCode"] == 400
+    assert response_json(response)["error"]["code"] == "VALIDATION_ERROR"

@@ -11,9 +11,12 @@ from lego_common.config import get_settings
 
 
 @functools.cache
-def client(service: str) -> Any:
+def client(service: str, timeout_s: float | None = None) -> Any:
     """A boto3 client for service. boto3 itself honours AWS_ENDPOINT_URL (moto locally) and
-    AWS_ENDPOINT_URL_<SERVICE> (the local gateway serves Lambda's Invoke API that way)."""
+    AWS_ENDPOINT_URL_<SERVICE> (the local gateway serves Lambda's Invoke API that way).
+
+    timeout_s: a client for calls on the way to an optional dependency, which must fail fast
+    (connect and read timeouts of timeout_s, one retry) instead of the default ~30 s worst case."""
     import boto3
     from botocore.config import Config
 
@@ -22,18 +25,19 @@ def client(service: str) -> Any:
         service,  # type: ignore[call-overload]
         region_name=settings.aws_region,
         config=Config(
-            connect_timeout=2,
-            read_timeout=10,
-            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=timeout_s or 2,
+            read_timeout=timeout_s or 10,
+            retries={"max_attempts": 2 if timeout_s else 3, "mode": "standard"},
             s3={"addressing_style": "path"} if settings.aws_endpoint_url else None,
         ),
     )
 
 
 @functools.cache
-def secret_json(secret_arn: str) -> dict[str, Any]:
-    """A Secrets Manager secret parsed as JSON (or {"value": text}), cached per container."""
-    response = client("secretsmanager").get_secret_value(SecretId=secret_arn)
+def secret_json(secret_arn: str, timeout_s: float | None = None) -> dict[str, Any]:
+    """A Secrets Manager secret parsed as JSON (or {"value": text}), cached per container once
+    fetched (a failure is not cached: the next call tries again). timeout_s: see client()."""
+    response = client("secretsmanager", timeout_s).get_secret_value(SecretId=secret_arn)
     text = response.get("SecretString") or ""
     try:
         value = json.loads(text)

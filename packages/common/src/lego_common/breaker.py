@@ -12,25 +12,43 @@ if TYPE_CHECKING:
 
 
 class CircuitBreaker:
-    """Open after a failure for cooldown_s; then calls go through again (no half-open state:
-    concurrent callers may all try), a success keeps it closed, a failure reopens it."""
+    """The rule:
+
+    - closed: allow() is True; record_failure() opens it for cooldown_s;
+    - open: allow() is False until the cool-down ends;
+    - then half-open: allow() is True for exactly one caller, the trial, and False for every
+      other caller until the trial reports: record_success() closes the breaker,
+      record_failure() opens it for another cool-down. A trial that never reports is given
+      up one cool-down later, and the next caller becomes the trial.
+
+    So a dead dependency costs one call per cool-down, however many callers there are.
+    """
 
     def __init__(self, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.cooldown_s = cooldown_s
         self._clock = clock
-        self._open_until = 0.0
+        self._retry_at: float | None = None  # None: closed; else when the next trial may go
         self._lock = threading.Lock()
 
     @property
     def is_open(self) -> bool:
-        return self._clock() < self._open_until
+        """True while open or half-open (a failure not yet followed by a success)."""
+        return self._retry_at is not None
 
     def allow(self) -> bool:
-        return not self.is_open
+        with self._lock:
+            if self._retry_at is None:
+                return True
+            now = self._clock()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self.cooldown_s  # this caller is the trial; others wait
+            return True
 
     def record_failure(self) -> None:
         with self._lock:
-            self._open_until = self._clock() + self.cooldown_s
+            self._retry_at = self._clock() + self.cooldown_s
 
     def record_success(self) -> None:
-        self._open_until = 0.0
+        with self._lock:
+            self._retry_at = None

@@ -1,6 +1,7 @@
 """Redis cache-aside with the seed's keys and TTLs, guarded by a circuit breaker.
 
-Redis is an optimisation, never a dependency (seed "Graceful Degradation"): when it fails the
+Redis is an optimisation, never a dependency (seed "Graceful Degradation"): when it fails, or
+anything on the way to it does (the AUTH token's Secrets Manager fetch down or slow), the
 breaker opens, the request pays at most one short timeout, a warning is logged, and every call
 until the cool-down ends skips Redis and goes to the source.
 
@@ -39,6 +40,10 @@ TTL_STATS_S = 1800  # long: aggregated statistics
 # The keys stay the seed's, so an invalidation reaches values of either format.
 VALUE_FORMAT = "v2"
 
+# Budget of the AUTH token's fetch (connect/read timeout, one retry): Redis is optional, so a
+# slow Secrets Manager must not hold a request for the default client's ~30 s.
+SECRET_TIMEOUT_S = 1.0
+
 # Deletes every key of a tag set, then the set: one round trip, atomic.
 _INVALIDATE_LUA = """
 local members = redis.call('SMEMBERS', KEYS[1])
@@ -69,7 +74,7 @@ def client() -> redis.Redis | None:
     if settings.redis_auth_secret_arn:
         from lego_common import aws
 
-        secret = aws.secret_json(settings.redis_auth_secret_arn)
+        secret = aws.secret_json(settings.redis_auth_secret_arn, SECRET_TIMEOUT_S)
         password = str(secret.get("token") or secret.get("password") or secret.get("value"))
     timeout_s = settings.redis_timeout_ms / 1000
     return redis.Redis.from_url(
@@ -84,25 +89,35 @@ def client() -> redis.Redis | None:
 
 
 def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = None) -> Any:
-    """Run call on the client unless the breaker is open; any Redis failure opens it."""
-    redis_client = client()
-    if redis_client is None or not breaker().allow():
+    """Run call on the client unless the breaker is open; any failure on the way to Redis (the
+    client's construction and its AUTH secret included) or of Redis opens it."""
+    if not get_settings().redis_url or not breaker().allow():
         return default
     import redis as redis_lib
 
     try:
+        redis_client = client()
+    except Exception as exc:  # e.g. Secrets Manager down, slow or denied: Redis stays optional
+        return _unavailable(operation, exc, default)
+    if redis_client is None:
+        return default
+    try:
         result = call(redis_client)
     except redis_lib.RedisError as exc:
-        breaker().record_failure()
-        log.warning(
-            "cache_unavailable",
-            operation=operation,
-            error=f"{type(exc).__name__}: {exc}"[:300],
-            cooldown_s=breaker().cooldown_s,
-        )
-        return default
+        return _unavailable(operation, exc, default)
     breaker().record_success()
     return result
+
+
+def _unavailable(operation: str, exc: Exception, default: Any) -> Any:
+    breaker().record_failure()
+    log.warning(
+        "cache_unavailable",
+        operation=operation,
+        error=f"{type(exc).__name__}: {exc}"[:300],
+        cooldown_s=breaker().cooldown_s,
+    )
+    return default
 
 
 def get_text(key: str) -> str | None:

@@ -15,7 +15,7 @@ import psycopg
 import structlog
 
 from lego_common.config import get_settings
-from lego_common.errors import ConfigurationError, ServiceUnavailableError
+from lego_common.errors import ConfigurationError, ServiceUnavailableError, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -113,7 +113,9 @@ def _drop(conn: psycopg.Connection[Any]) -> None:
 
 @contextlib.contextmanager
 def connection() -> Iterator[psycopg.Connection[Any]]:
-    """The connection in autocommit mode, for reads. Connection failures become 503."""
+    """The connection in autocommit mode, for reads. Connection failures become 503; a value
+    the database or the driver cannot take or give back (psycopg.DataError: out of range,
+    malformed) is the request's fault, a 400, whichever function sent it (the one place)."""
     conn = get_connection()
     try:
         yield conn
@@ -121,6 +123,10 @@ def connection() -> Iterator[psycopg.Connection[Any]]:
         _drop(conn)
         log.warning("db_operation_failed", error=str(exc).strip()[:300])
         raise ServiceUnavailableError("database unavailable") from None
+    except psycopg.DataError as exc:
+        # the message may quote the value: logged, never sent back
+        log.info("db_data_rejected", error=str(exc).strip()[:300], sqlstate=exc.sqlstate)
+        raise ValidationError("a value is out of range or malformed") from None
 
 
 @contextlib.contextmanager

@@ -14,6 +14,9 @@ class AppError(Exception):
 
     code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
     status: ClassVar[int] = 500
+    # False: message and details are for the log only; the client gets public_message.
+    expose: ClassVar[bool] = True
+    public_message: ClassVar[str] = "An unexpected error occurred"
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -72,7 +75,11 @@ class ServiceUnavailableError(AppError):
 
 
 class ConfigurationError(AppError):
-    """A required setting is missing or malformed; raised once per container."""
+    """A required setting is missing or malformed; raised once per container. Its message
+    names environment variables and their raw values: logged, never sent to the client, who
+    gets the generic 503."""
 
     code = "SERVICE_UNAVAILABLE"
     status = 503
+    expose = False
+    public_message = "Service temporarily unavailable"

@@ -3,6 +3,11 @@
 A function's handler.py builds a route table (routeKey -> route function) and hands
 it to dispatcher(). Route functions take a Request and return data; only this module
 turns results and exceptions into HTTP responses.
+
+JSON request bodies are checked before they are parsed, for every function: more than
+MAX_JSON_BODY_BYTES is a 413 PAYLOAD_TOO_LARGE, more than MAX_JSON_DEPTH nested arrays/objects
+a 400 VALIDATION_ERROR (json.loads recurses once per level: 100k levels would be a
+RecursionError, a 500). No payload of this API nests deeper than a few levels.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,7 +25,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import structlog
 
 from lego_common import log, tracing
-from lego_common.errors import AppError, NotFoundError, UnauthorizedError, ValidationError
+from lego_common.errors import (
+    AppError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+    ValidationError,
+)
 from lego_common.serialization import RawJson, dumps
 
 if TYPE_CHECKING:
@@ -31,6 +43,31 @@ if TYPE_CHECKING:
 
 _log = structlog.get_logger()
 _JSON_HEADERS = {"content-type": "application/json"}
+
+# Limits of a JSON request body (see the module docstring and docs/contracts.md).
+MAX_JSON_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays/objects in raw JSON text, without parsing it (brackets
+    inside strings do not count), or, when the text has no more than MAX_JSON_DEPTH opening
+    brackets, their count (an upper bound: no need to look closer). Malformed text gives some
+    number; json.loads judges it."""
+    openers = raw.count(b"[") + raw.count(b"{")
+    if openers <= MAX_JSON_DEPTH:
+        return openers
+    depth = deepest = 0
+    for char in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
+        if char in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 # --- results a route function may return ------------------------------------------------------
@@ -132,13 +169,22 @@ class Request:
             ) from None
 
     def json(self) -> Any:
-        """The body parsed as JSON; malformed JSON is a 400 VALIDATION_ERROR."""
+        """The body parsed as JSON; malformed or too deep JSON is a 400 VALIDATION_ERROR, too
+        large a 413 (limits checked before parsing)."""
         if not self.raw_body.strip():
             raise ValidationError("request body is required")
+        if len(self.raw_body) > MAX_JSON_BODY_BYTES:
+            raise PayloadTooLargeError(f"request body is larger than {MAX_JSON_BODY_BYTES} bytes")
+        if json_depth(self.raw_body) > MAX_JSON_DEPTH:
+            raise ValidationError(
+                f"request body nests arrays/objects deeper than {MAX_JSON_DEPTH} levels"
+            )
         try:
             return json.loads(self.raw_body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValidationError(f"request body is not valid JSON: {exc}") from None
+        except RecursionError:  # json_depth is an estimate of malformed text: never a 500
+            raise ValidationError("request body nests arrays/objects too deeply") from None
 
     def body_as(self, model: type[ModelT]) -> ModelT:
         from lego_common.validation import parse_model
@@ -191,9 +237,13 @@ def error_body(
 
 
 def error_response(exc: AppError, request_id: str) -> dict[str, Any]:
-    return json_response(
-        exc.status, error_body(exc.code, exc.message, request_id, exc.details), request_id
-    )
+    """The error body of exc; an error that is not exposed (a ConfigurationError) answers its
+    generic public_message, without details."""
+    if not exc.expose:
+        body = error_body(exc.code, exc.public_message, request_id)
+    else:
+        body = error_body(exc.code, exc.message, request_id, exc.details)
+    return json_response(exc.status, body, request_id)
 
 
 def _result_response(result: Any, request_id: str) -> dict[str, Any]:
@@ -244,6 +294,8 @@ def dispatcher(
                 response = _result_response(route(request), request_id)
         except AppError as exc:
             level = _log.warning if exc.status >= 500 else _log.info
+            if not exc.expose:  # e.g. a missing or malformed setting: the operator must act
+                level = _log.error
             level("request_failed", code=exc.code, status=exc.status, error=exc.message)
             response = error_response(exc, request_id)
         except Exception:

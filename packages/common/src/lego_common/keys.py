@@ -4,6 +4,7 @@ Patterns") and S3 object keys (seed 001 function specs)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -12,7 +13,14 @@ if TYPE_CHECKING:
 
 
 def moc_list(user_id: str, page: int, limit: int, search: str = "", tag: str = "") -> str:
-    return f"moc:user:{user_id}:list:{page}:{limit}:{search}:{tag}"
+    """The seed's key with search and tag percent-encoded (":" and "%" included), so two
+    distinct queries never share a key: joined raw, ("a:b", "") and ("a", "b:") collided."""
+    return f"moc:user:{user_id}:list:{page}:{limit}:{_part(search)}:{_part(tag)}"
+
+
+def _part(text: str) -> str:
+    """User text as one key segment: no ":" left in it, and decodable (injective)."""
+    return quote(text, safe="")
 
 
 def moc_list_tag(user_id: str) -> str:

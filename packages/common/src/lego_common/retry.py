@@ -60,11 +60,19 @@ def policy(
     max_delay_s: float = 2.0,
     retry_if: Callable[[BaseException], bool] = is_transient,
     sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> tenacity.Retrying:
-    """A Retrying: stop after attempts or max_total_s, backoff with jitter, re-raise the last."""
+    """A Retrying: stop after attempts or max_total_s, backoff with jitter, re-raise the last.
+
+    sleep and clock: seams for tests (a fake clock whose sleep advances it); max_total_s is
+    measured on clock (default time.monotonic) from the start of the first attempt."""
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    out_of_time: tenacity.stop.stop_base = tenacity.stop_after_delay(max_total_s)
+    if clock is not None:
+        out_of_time = _StopAfterDelay(max_total_s, clock)
+        extra["before"] = out_of_time.start
     return tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(attempts) | tenacity.stop_after_delay(max_total_s),
+        stop=tenacity.stop_after_attempt(attempts) | out_of_time,
         wait=tenacity.wait_exponential_jitter(
             multiplier=base_delay_s, max=max_delay_s, jitter=base_delay_s
         ),
@@ -72,6 +80,23 @@ def policy(
         reraise=True,
         **extra,
     )
+
+
+class _StopAfterDelay(tenacity.stop.stop_base):
+    """tenacity's stop_after_delay on an injected clock (tenacity reads time.monotonic)."""
+
+    def __init__(self, max_total_s: float, clock: Callable[[], float]) -> None:
+        self.max_total_s = max_total_s
+        self.clock = clock
+        self.started: dict[int, float] = {}
+
+    def start(self, state: tenacity.RetryCallState) -> None:
+        if state.attempt_number == 1:
+            self.started = {id(state): self.clock()}
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        started = self.started.get(id(state), self.clock())
+        return self.clock() - started >= self.max_total_s
 
 
 def call(fn: Callable[[], T], **kwargs: Any) -> T:

@@ -113,8 +113,10 @@ def _call(operation: str, fn: Callable[[Any], T]) -> T:
         result = fn(search_client)
     except Exception as exc:
         status = getattr(exc, "status_code", None)
-        # 4xx other than 429 is our request's fault, not the cluster's: don't open the breaker.
-        if not (isinstance(status, int) and 400 <= status < 500 and status != 429):
+        # 4xx other than 429 is our request's fault, not the cluster's: the cluster answered.
+        if isinstance(status, int) and 400 <= status < 500 and status != 429:
+            breaker().record_success()
+        else:
             breaker().record_failure()
         raise SearchUnavailableError(f"{operation}: {type(exc).__name__}: {exc}"[:300]) from exc
     breaker().record_success()

@@ -117,8 +117,16 @@ def escape_like(text: str) -> str:
 
 
 def regex_literal(text: str) -> str:
-    """Text as a literal inside a PostgreSQL regex (a backslash before every non-alphanumeric)."""
-    return "".join(c if c.isalnum() else "\\" + c for c in text)
+    """Text as a literal inside a PostgreSQL regex: a backslash before every ASCII character
+    that is not a letter or digit (every regex metacharacter is one), nothing else.
+
+    The rule both sides agree on whatever the version, locale or collation: PostgreSQL reads
+    backslash + ASCII non-alphanumeric as that character, and no non-ASCII character is
+    special. Python's isalnum() is not that rule: it put a backslash before Devanagari vowel
+    signs, viramas, combining marks and emoji, which only works while the server treats every
+    non-ASCII character after a backslash as plain (PostgreSQL 15's lexer does; a server whose
+    escape check follows its locale reads some of them as invalid escapes)."""
+    return "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in text)
 
 
 # --- constraint violations as API errors -------------------------------------------------------

@@ -18,14 +18,15 @@ def bucket() -> str:
 
 
 def put_object(key: str, body: bytes, content_type: str, **extra: Any) -> None:
-    """Upload bytes (server-side encrypted); transient S3 errors are retried."""
+    """Upload bytes; transient S3 errors are retried. No ServerSideEncryption here: S3 applies
+    the bucket's default encryption (the KMS key Terraform sets), which a per-request AES256
+    would override."""
     retry.call(
         lambda: aws.client("s3").put_object(
             Bucket=bucket(),
             Key=key,
             Body=body,
             ContentType=content_type,
-            ServerSideEncryption="AES256",
             **extra,
         )
     )

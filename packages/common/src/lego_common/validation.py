@@ -3,9 +3,10 @@ parsing into a model or a VALIDATION_ERROR with per-field details."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 
@@ -46,9 +47,21 @@ def _no_nul(text: str) -> str:
     return text
 
 
+def _utc_in_range(value: datetime) -> datetime:
+    # 0001-01-01T00:00:00+14:00 is year 0 in UTC: PostgreSQL stores it, but psycopg cannot load
+    # it back into a datetime (a DataError after the write). Accept only instants Python holds.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be between 0001-01-01 and 9999-12-31 in UTC") from None
+    return value
+
+
 Text = Annotated[str, AfterValidator(_no_nul)]
 """A string PostgreSQL can store (no NUL); add limits with Field: Annotated[Text, Field(...)]."""
 # One limit for the tags of every resource (MOCs, gallery images), so a ?tag= filter agrees.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
+"""A datetime with its offset whose UTC instant lies in years 1..9999 (storable and loadable)."""
 Tag = Annotated[Text, Field(min_length=1, max_length=50)]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 

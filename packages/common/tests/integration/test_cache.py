@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-import time
+import contextlib
+import functools
+from collections.abc import Callable
 
 import pytest
 import redis
 import structlog
 
 from lego_common import cache
+from lego_common.breaker import CircuitBreaker
 
 pytestmark = pytest.mark.usefixtures("services")
+
+
+def _redis_now_ms(client: redis.Redis) -> int:
+    """Redis' own clock in ms: TTLs are bracketed by it, not by the test's speed."""
+    seconds, micros = client.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
+def _expires_at_ms(client: redis.Redis, key: str) -> int:
+    """When key expires, in Redis' unix ms (PEXPIRETIME, Redis 7; EXPIRETIME rounds)."""
+    return int(client.execute_command("PEXPIRETIME", key))
 
 
 def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis) -> None:
@@ -20,11 +34,13 @@ def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis
         loads.append(1)
         return {"n": len(loads)}
 
+    before = _redis_now_ms(redis_client)
     first = cache.cached("t:cached:1", 300, load)
     second = cache.cached("t:cached:1", 300, load)
+    after = _redis_now_ms(redis_client)
     assert first.text == second.text == '{"n":1}'
     assert loads == [1]
-    assert 295 <= redis_client.ttl("t:cached:1") <= 300
+    assert before + 300_000 <= _expires_at_ms(redis_client, "t:cached:1") <= after + 300_000
 
 
 def test_tag_invalidation_deletes_only_tagged_keys(redis_client: redis.Redis) -> None:
@@ -38,9 +54,11 @@ def test_tag_invalidation_deletes_only_tagged_keys(redis_client: redis.Redis) ->
 
 
 def test_tag_set_lives_as_long_as_its_longest_member(redis_client: redis.Redis) -> None:
+    before = _redis_now_ms(redis_client)
     cache.set_text("t:a", "1", 600, tag="t:ttl-tag")
     cache.set_text("t:b", "1", 300, tag="t:ttl-tag")
-    assert redis_client.ttl("t:ttl-tag") > 590
+    after = _redis_now_ms(redis_client)
+    assert before + 600_000 <= _expires_at_ms(redis_client, "t:ttl-tag") <= after + 600_000
 
 
 def test_delete_removes_keys(redis_client: redis.Redis) -> None:
@@ -70,18 +88,40 @@ def test_open_breaker_skips_redis_so_each_window_pays_one_timeout(redis_outage) 
     assert cache.breaker().is_open
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The cache breaker's clock: tests move now[0] instead of waiting."""
+    now = [1000.0]
+    breaker = CircuitBreaker(30, clock=lambda: now[0])
+    monkeypatch.setattr(cache, "breaker", functools.cache(lambda: breaker))
+    return now
+
+
 def test_cache_recovers_after_the_cooldown(
-    redis_outage,
-    monkeypatch: pytest.MonkeyPatch,
-    redis_client: redis.Redis,  # type: ignore[no-untyped-def]
+    redis_outage: Callable[[], contextlib.AbstractContextManager[None]],
+    redis_client: redis.Redis,
+    clock: list[float],
 ) -> None:
     with redis_outage():
         cache.get_text("t:recover")
     assert cache.breaker().is_open
-    monkeypatch.setattr(cache.breaker(), "_open_until", time.monotonic() - 1)
-    cache.set_text("t:recover", "back", 60)
+    cache.set_text("t:recover", "early", 60)  # within the cool-down: skipped
+    assert redis_client.get("t:recover") is None
+    clock[0] += 30
+    cache.set_text("t:recover", "back", 60)  # the trial, which succeeds and closes the breaker
     assert redis_client.get("t:recover") == "back"
     assert not cache.breaker().is_open
+
+
+def test_cache_still_down_after_the_cooldown_costs_one_trial_per_window(
+    redis_outage: Callable[[], contextlib.AbstractContextManager[None]], clock: list[float]
+) -> None:
+    with redis_outage(), structlog.testing.capture_logs() as logs:
+        for _window in range(3):
+            for _ in range(10):
+                assert cache.get_text("t:down") is None
+            clock[0] += 30
+    assert len([e for e in logs if e["event"] == "cache_unavailable"]) == 3
 
 
 def test_cache_disabled_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:

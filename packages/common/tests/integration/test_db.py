@@ -88,3 +88,27 @@ def test_data_route_with_database_down_answers_503_service_unavailable() -> None
     error = response_json(response)["error"]
     assert error["code"] == "SERVICE_UNAVAILABLE"
     assert error["message"] == "database unavailable"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT %(v)s::int",  # 22P02 sent by the server
+        "SELECT %(v)s::timestamptz",  # 22007 sent by the server
+        "SELECT '0001-01-01T00:00:00+14:00'::timestamptz",  # stored fine, psycopg cannot load it
+    ],
+)
+def test_data_error_of_any_route_answers_400_validation_error(statement: str) -> None:
+    from lego_common import http
+    from lego_devstack.events import http_event, response_json
+
+    def read(req: http.Request) -> str:
+        with db.connection() as conn:
+            row = conn.execute(statement, {"v": "not a number"}).fetchone()
+        return str(row)
+
+    response = http.dispatcher({"GET /v": read})(http_event("GET /v", user_id="u"), None)
+    error = response_json(response)["error"]
+    assert (response["statusCode"], error["code"]) == (400, "VALIDATION_ERROR")
+    assert "not a number" not in error["message"]
+    db.ping()  # the connection is still usable afterwards

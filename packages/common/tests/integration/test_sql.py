@@ -96,3 +96,36 @@ def test_update_statement_changes_only_the_columns_sent(things: psycopg.Connecti
     )
     row = things.execute(query, {"size": 7, "id": 2}).fetchone()
     assert row == (2, "t2", 7)
+
+
+def _wide_characters() -> list[str]:
+    """Every BMP character PostgreSQL text can hold, plus astral letters, digits and emoji."""
+    bmp = [chr(c) for c in range(1, 0x10000) if not 0xD800 <= c <= 0xDFFF]
+    astral = [chr(c) for c in (*range(0x1D400, 0x1D800), *range(0x1F300, 0x1FB00), 0x20000)]
+    return bmp + astral
+
+
+@pytest.mark.parametrize("collation", ["default", "und-x-icu", "C"])
+def test_regex_literal_matches_itself_for_every_character(
+    db_conn: psycopg.Connection[Any], collation: str
+) -> None:
+    """The regex's collation decides PostgreSQL's character classes: the database's default
+    (libc), ICU's Unicode classes and C's ASCII ones must all read the literal as the text."""
+    chars = _wide_characters()
+    texts = [*chars, "नमस्ते", "é", "👍🏽", "a.c", "(x|y)*", "\\d+", "[[:alpha:]]", "***:a"]
+    patterns = ["^" + sql.regex_literal(text) + "$" for text in texts]
+    failing = db_conn.execute(
+        "SELECT array_agg(t) FROM unnest(%(t)s::text[], %(p)s::text[]) AS x(t, p)"
+        f' WHERE NOT t ~ (p COLLATE "{collation}")',
+        {"t": texts, "p": patterns},
+    ).fetchone()
+    assert failing == (None,)
+
+
+@pytest.mark.parametrize(("text", "other"), [("a.c", "abc"), ("x+", "xx"), ("(a|b)", "a")])
+def test_regex_literal_metacharacters_match_only_themselves(
+    db_conn: psycopg.Connection[Any], text: str, other: str
+) -> None:
+    pattern = "^" + sql.regex_literal(text) + "$"
+    row = db_conn.execute("SELECT %s ~ %s, %s ~ %s", (text, pattern, other, pattern)).fetchone()
+    assert row == (True, False)

@@ -13,13 +13,46 @@ from lego_common import keys, storage
 pytestmark = pytest.mark.usefixtures("services")
 
 
-def test_put_get_round_trip_is_encrypted(s3_client: Any, bucket: str, user_id: str) -> None:
+def test_put_get_round_trip(s3_client: Any, bucket: str, user_id: str) -> None:
     key = keys.moc_file_object(user_id, "m1", "f1", "pdf")
     storage.put_object(key, b"%PDF-1.7", "application/pdf")
     assert storage.get_object(key) == b"%PDF-1.7"
     head = s3_client.head_object(Bucket=bucket, Key=key)
-    assert head["ServerSideEncryption"] == "AES256"
     assert head["ContentType"] == "application/pdf"
+
+
+def test_put_object_keeps_the_bucket_default_kms_key(
+    s3_client: Any, monkeypatch: pytest.MonkeyPatch, user_id: str
+) -> None:
+    from lego_common import aws, config
+
+    key_id = aws.client("kms").create_key(Description="lego files")["KeyMetadata"]["KeyId"]
+    kms_bucket = f"lego-kms-{user_id[-12:]}"
+    s3_client.create_bucket(Bucket=kms_bucket)
+    s3_client.put_bucket_encryption(
+        Bucket=kms_bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": key_id,
+                    }
+                }
+            ]
+        },
+    )
+    monkeypatch.setenv("S3_BUCKET", kms_bucket)
+    config.reset()
+    sent: list[dict[str, Any]] = []
+    s3_client.meta.events.register(
+        "provide-client-params.s3.PutObject", lambda params, **_: sent.append(dict(params))
+    )
+    storage.put_object("mocs/u/m/f.pdf", b"%PDF", "application/pdf")
+    assert [sorted(params) for params in sent] == [["Body", "Bucket", "ContentType", "Key"]]
+    head = s3_client.head_object(Bucket=kms_bucket, Key="mocs/u/m/f.pdf")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert key_id in head["SSEKMSKeyId"]
 
 
 def test_delete_prefix_removes_only_that_prefix(user_id: str) -> None:
@@ -70,3 +103,50 @@ def test_missing_bucket_setting_is_a_clear_configuration_error(
     config.reset()
     with pytest.raises(ConfigurationError, match="S3_BUCKET"):
         storage.put_object("k", b"", "text/plain")
+
+
+def test_delete_objects_returns_only_the_keys_s3_refused(
+    s3_client: Any, bucket: str, user_id: str
+) -> None:
+    import structlog
+
+    prefix = keys.moc_files_prefix(user_id, "m1")
+    names = [f"{prefix}{n}.pdf" for n in "abc"]
+    for key in names:
+        storage.put_object(key, b"x", "application/pdf")
+    refused = names[1]
+
+    def keep_refused(params: dict[str, Any], **_: Any) -> None:  # S3 leaves it in place...
+        objects = params["Delete"]["Objects"]
+        params["Delete"]["Objects"] = [o for o in objects if o["Key"] != refused]
+
+    def report_refused(parsed: dict[str, Any], **_: Any) -> None:  # ...and lists it in Errors
+        parsed.setdefault("Errors", []).append({"Key": refused, "Code": "AccessDenied"})
+
+    s3_client.meta.events.register("provide-client-params.s3.DeleteObjects", keep_refused)
+    s3_client.meta.events.register("after-call.s3.DeleteObjects", report_refused)
+    with structlog.testing.capture_logs() as logs:
+        assert storage.delete_prefix(prefix) == [refused]
+    assert storage.list_keys(prefix) == [refused]
+    failures = [e for e in logs if e["event"] == "s3_delete_failed"]
+    assert [(e["keys"], e["log_level"]) for e in failures] == [([refused], "error")]
+
+
+def test_delete_prefix_listing_denied_returns_the_prefix_and_deletes_nothing(
+    s3_client: Any, user_id: str
+) -> None:
+    prefix = keys.moc_files_prefix(user_id, "m1")
+    storage.put_object(prefix + "a.pdf", b"x", "application/pdf")
+    deletes: list[str] = []
+
+    def deny(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "ListObjectsV2")
+
+    s3_client.meta.events.register("before-call.s3.ListObjectsV2", deny)
+    s3_client.meta.events.register(
+        "before-call.s3.DeleteObjects", lambda **_: deletes.append("called")
+    )
+    assert storage.delete_prefix(prefix) == [prefix]
+    assert deletes == []
+    s3_client.meta.events.unregister("before-call.s3.ListObjectsV2", deny)
+    assert storage.list_keys(prefix) == [prefix + "a.pdf"]

@@ -205,3 +205,68 @@ def test_app_error_subclass_keeps_its_code() -> None:
 def test_headers_are_case_insensitive(header: str) -> None:
     request = http.Request.from_event(http_event("GET /me", headers={header: "v"}))
     assert request.header(header.upper()) == "v"
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deeply_nested_json_answers_400_not_500(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    body = '{"title": ' + opener * 100_000 + "1" + closer * 100_000 + "}"
+    status, answer, _ = call("POST /things", user_id="u", body=body)
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert str(http.MAX_JSON_DEPTH) in answer["error"]["message"]
+
+
+def test_json_depth_limit_is_inclusive_and_ignores_brackets_in_strings() -> None:
+    limit = http.MAX_JSON_DEPTH
+    nested = "[" * (limit - 1) + "]" * (limit - 1)  # the object itself is one level
+    at_limit = call("POST /things", user_id="u", body='{"title": ' + nested + "}")
+    too_deep = call("POST /things", user_id="u", body='{"title": [' + nested + "]}")
+    # a validation error about the field, not the depth: the body was parsed
+    assert at_limit[1]["error"]["details"]["fieldErrors"].keys() == {"title"}
+    assert "nests" in too_deep[1]["error"]["message"]
+    text = '[{\\"' + "[{" * 5_000  # brackets and escaped quotes inside a string
+    status, body, _ = call("POST /things", user_id="u", body={"title": "t", "bogus": text})
+    assert status == 400
+    assert body["error"]["details"]["fieldErrors"].keys() == {"bogus"}
+
+
+def test_json_depth_counts_nesting_not_brackets() -> None:
+    assert http.json_depth(b"[]" * 1000) == 1
+    assert http.json_depth(b'{"a": [[1], [2, {"b": "]]]]"}]]}' + b"[" * 40) == 40
+    assert http.json_depth(b'["\\"[[[["' + b", []" * 100 + b"]") == 2
+
+
+def test_body_over_the_size_limit_answers_413_before_parsing() -> None:
+    body = '{"title": "' + "x" * http.MAX_JSON_BODY_BYTES + '"}'
+    status, answer, _ = call("POST /things", user_id="u", body=body)
+    assert (status, answer["error"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
+
+
+def test_configuration_error_is_logged_and_answers_the_generic_503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lego_common import config, storage
+
+    monkeypatch.setenv("S3_BUCKET", "")
+    monkeypatch.setenv("DB_PORT", "five-four-three-two")
+    config.reset()
+
+    def _bucket(req: http.Request) -> str:
+        return storage.bucket()
+
+    try:
+        with structlog.testing.capture_logs() as logs:
+            response = http.dispatcher({"GET /b": _bucket})(http_event("GET /b", user_id="u"), None)
+    finally:
+        monkeypatch.undo()
+        config.reset()
+    error = response_json(response)["error"]
+    assert (response["statusCode"], error["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert error["message"] == "Service temporarily unavailable"
+    assert "details" not in error
+    assert "DB_PORT" not in response["body"]
+    assert "five-four" not in response["body"]
+    failed = [e for e in logs if e["event"] == "request_failed"]
+    assert failed[0]["log_level"] == "error"
+    assert "DB_PORT" in failed[0]["error"]
+    assert "five-four-three-two" in failed[0]["error"]

@@ -73,13 +73,52 @@ def test_client_errors_are_never_retried() -> None:
     assert calls == [1]
 
 
+class FakeClock:
+    """Time that moves only when the policy sleeps, or when an attempt says it took long."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def test_total_time_bound_stops_retrying() -> None:
-    calls: list[int] = []
+    clock = FakeClock()
+    calls: list[float] = []
 
     def slow_failure() -> None:
-        calls.append(1)
+        calls.append(clock.now)
+        clock.now += 1.0  # each attempt takes a second
         raise TimeoutError
 
     with pytest.raises(TimeoutError):
-        retry.call(slow_failure, attempts=100, max_total_s=0.05, base_delay_s=0.02)
-    assert 1 < len(calls) < 100
+        retry.call(slow_failure, attempts=100, max_total_s=3.0, sleep=clock.sleep, clock=clock)
+    # attempts start at 0, ~1.1, ~2.3: after the third the 3 s budget is spent
+    assert len(calls) == 3
+    assert clock.now >= 3.0
+    assert all(0 < s <= 2.0 for s in clock.sleeps)
+
+
+def test_time_bound_counts_from_each_call_of_a_reused_policy() -> None:
+    clock = FakeClock()
+    policy = retry.policy(attempts=100, max_total_s=2.5, sleep=clock.sleep, clock=clock)
+    counts = []
+    for _ in range(2):
+        calls: list[int] = []
+
+        def failing(calls: list[int] = calls) -> None:
+            calls.append(1)
+            clock.now += 1.0
+            raise TimeoutError
+
+        with pytest.raises(TimeoutError):
+            policy(failing)
+        counts.append(len(calls))
+        clock.now += 100  # a long pause between the two calls does not count
+    assert counts[0] == counts[1] >= 2

@@ -62,3 +62,11 @@ def test_regex_literal_matches_only_the_text_itself() -> None:
     assert pattern == "r2\\.d2\\ \\(x\\)"
     assert re.fullmatch(pattern, "r2.d2 (x)")
     assert not re.fullmatch(pattern, "r2xd2 (x)")
+
+
+@pytest.mark.parametrize("text", ["नमस्ते", "Cafe\u0301", "👍🏽 x", "²Ⅻ", "a.b*c", "عربي"])
+def test_regex_literal_puts_backslashes_only_before_ascii_punctuation(text: str) -> None:
+    literal = sql.regex_literal(text)
+    escaped = [literal[i + 1] for i, char in enumerate(literal) if char == "\\"]
+    assert all(char.isascii() and not char.isalnum() for char in escaped)
+    assert literal.replace("\\", "") == text.replace("\\", "")
