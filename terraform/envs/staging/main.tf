@@ -26,9 +26,65 @@ module "stack" {
   switches                       = var.switches
 }
 
-output "stack" {
-  description = "What the stack made: api_endpoint, traffic (for lego-traffic), function_names, user pool, bucket, alarm topics, undeployed_functions, ..."
-  value       = module.stack
+# The stack's outputs under the names `terraform output` has always shown (lego-traffic reads traffic).
+output "api_endpoint" {
+  description = "Default endpoint of the HTTP API."
+  value       = module.stack.api_endpoint
+}
+
+output "api_domain_name" {
+  description = "Public hostname (weighted blue/green)."
+  value       = module.stack.api_domain_name
+}
+
+output "traffic" {
+  description = "What lego-traffic needs: zone id, record name/type, set identifiers and the weights applied."
+  value       = module.stack.traffic
+}
+
+output "function_names" {
+  description = "Lambda function names by function key."
+  value       = module.stack.function_names
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool id."
+  value       = module.stack.user_pool_id
+}
+
+output "user_pool_client_id" {
+  description = "Cognito app client id (JWT audience)."
+  value       = module.stack.user_pool_client_id
+}
+
+output "bucket_name" {
+  description = "Files/images bucket."
+  value       = module.stack.bucket_name
+}
+
+output "assets_base_url" {
+  description = "Base URL of public images."
+  value       = module.stack.assets_base_url
+}
+
+output "db_credentials_secret_arn" {
+  description = "ARN of the generated database credentials (the value is only in Secrets Manager)."
+  value       = module.stack.db_credentials_secret_arn
+}
+
+output "alarm_topic_arns" {
+  description = "SNS topics of the alarms by severity."
+  value       = module.stack.alarm_topic_arns
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard."
+  value       = module.stack.dashboard_name
+}
+
+output "undeployed_functions" {
+  description = "Functions of the stack's functions map with no artefacts yet (not deployed, routes not created)."
+  value       = module.stack.undeployed_functions
 }
 
 ################################################################################
