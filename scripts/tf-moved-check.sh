@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make tf-moved-check: prove the moved {} blocks of terraform/envs/dev (issue 12 §1). Applies dev
 # as laid out at BASE (default c873d15, the last commit with the composition in the env) on a
-# local moto server, switches the same state to this tree's layout and requires
-# `terraform plan -detailed-exitcode` = 0 (no changes; the moves themselves are not changes).
+# local moto server, switches the same state to this tree's layout, requires a plan of moves
+# only (every resource and output change a no-op), applies it, and then requires
+# `terraform plan -detailed-exitcode` = 0.
 #
 #   BASE=<commit>          the layout to start from (default c873d15)
 #   TF_MOVED_FULL=1        take BASE's modules too; by default only BASE's env root files
@@ -94,20 +95,44 @@ TF_DATA_DIR="$WORK/data-old" terraform -chdir="$WORK/old/terraform/envs/dev" sta
 old_count="$(grep -vc '^data\.\|\.data\.' "$WORK/state-old.txt")"
 echo "  old: $old_count managed resources, e.g. $(grep -m1 '^module\.function' "$WORK/state-old.txt")"
 
-step "4/4 same state, new layout: terraform plan -detailed-exitcode must be 0"
+step "4/4 same state, new layout: only moves, then terraform plan -detailed-exitcode = 0"
 tf new init -lockfile=readonly >"$WORK/init-new.log" 2>&1 || { cat "$WORK/init-new.log"; exit 1; }
+# A plan whose only changes are moves exits 2 (Terraform counts a move as a change): read it
+# back and require that every resource and output change is a no-op, then apply it (it writes
+# only the new addresses into the state) and plan again, which must exit 0.
 set +e
-tf new plan -detailed-exitcode -parallelism=20 "${vars[@]}" >"$WORK/plan-new.log" 2>&1
+tf new plan -detailed-exitcode -parallelism=20 -out="$WORK/moved.tfplan" "${vars[@]}" >"$WORK/plan-new.log" 2>&1
 code=$?
 set -e
-moves="$(grep -c 'has moved to' "$WORK/plan-new.log" || true)"
-echo "  new: $moves resource instances reported as moved (module.stack.*)"
-grep -E '^(Plan:|No changes)' "$WORK/plan-new.log" | sed 's/^/  new: /'
+grep -E '^(Plan:|No changes)' "$WORK/plan-new.log" | sed 's/^/  new: /' || true
+[[ $code -ne 1 ]] || { tail -40 "$WORK/plan-new.log"; echo "  FAIL plan of the new layout"; exit 1; }
+TF_DATA_DIR="$WORK/data-new" terraform -chdir="$WORK/new/terraform/envs/dev" show -json "$WORK/moved.tfplan" >"$WORK/moved.json"
+python3 - "$WORK/moved.json" "$code" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+changes = plan.get("resource_changes", [])
+moved = [c for c in changes if c.get("previous_address")]
+acting = [f"{c['address']}: {c['change']['actions']}" for c in changes if c["change"]["actions"] != ["no-op"]]
+outputs = [n for n, c in plan.get("output_changes", {}).items() if c["actions"] != ["no-op"]]
+wrong = [c["address"] for c in moved if not c["address"].startswith("module.stack.")]
+print(f"  new: plan exit {sys.argv[2]}: {len(moved)} resource instances moved into module.stack, "
+      f"{len(acting)} with an action, {len(outputs)} outputs changed")
+for line in acting[:40] + [f"output {n} changes" for n in outputs] + [f"moved outside the stack: {a}" for a in wrong]:
+    print(f"  FAIL {line}")
+sys.exit(1 if acting or outputs or wrong or not moved else 0)
+PY
+tf new apply -auto-approve "$WORK/moved.tfplan" >"$WORK/apply-moves.log" 2>&1 \
+  || { tail -30 "$WORK/apply-moves.log"; echo "  FAIL applying the moves"; exit 1; }
+grep -E '^Apply complete' "$WORK/apply-moves.log" | sed 's/^/  moves: /'
+set +e
+tf new plan -detailed-exitcode -parallelism=20 "${vars[@]}" >"$WORK/replan-new.log" 2>&1
+code=$?
+set -e
 if [[ $code -ne 0 ]]; then
-  grep -E '^\s+[~+-/]|# .* (will|must) be|Error' "$WORK/plan-new.log" | head -60
-  echo "  FAIL plan of the new layout on the old state: exit $code (0 = no changes)"
+  grep -E '^\s+[~+-/]|# .* (will|must|has)|Error' "$WORK/replan-new.log" | head -60 || true
+  echo "  FAIL plan after the moves: exit $code (0 = no changes)"
   exit 1
 fi
-TF_DATA_DIR="$WORK/data-new" terraform -chdir="$WORK/new/terraform/envs/dev" state list >"$WORK/state-new.txt" 2>/dev/null || true
-echo "  terraform plan -detailed-exitcode: exit 0 on $old_count resources applied with $BASE's layout"
+new_count="$(TF_DATA_DIR="$WORK/data-new" terraform -chdir="$WORK/new/terraform/envs/dev" state list | grep -vc '^data\.\|\.data\.')"
+echo "  new: terraform plan -detailed-exitcode: exit 0 ($new_count resources, all under module.stack; applied with $BASE's layout: $old_count)"
 step "tf-moved-check passed in $(($(date +%s) - START)) s"
