@@ -149,5 +149,16 @@ variable "switches" {
     lambda_json_logging  = optional(bool, true)
     migrations_on_apply  = optional(bool, true)
   })
-  default = {}
+  default = {
+    search               = true
+    cache                = true
+    custom_domain        = true
+    create_hosted_zone   = false
+    cdn                  = true
+    budget               = true
+    performance_insights = true
+    parameter_groups     = true
+    lambda_json_logging  = true
+    migrations_on_apply  = true
+  }
 }

@@ -10,7 +10,6 @@ locals {
   name          = "${var.project}-${var.stage}"
   repo_root     = "${path.module}/../../.."
   artifacts_dir = coalesce(var.artifacts_dir, "${local.repo_root}/dist")
-  switches      = var.switches
 
   # A function is deployed once `make build` wrote its artefacts (one without a handler yet is
   # not built); its routes go live with it. Output `undeployed_functions` lists the rest.
@@ -36,14 +35,14 @@ locals {
       {
         ConnectDatabase = { actions = ["rds-db:connect"], resources = [module.database.connect_resource_arn] }
       },
-      local.switches.cache && f.cache ? {
+      var.switches.cache && f.cache ? {
         ReadCacheToken = { actions = ["secretsmanager:GetSecretValue"], resources = [module.cache[0].auth_secret_arn] }
       } : {},
       length(f.s3_actions) > 0 ? {
         UseObjects     = { actions = f.s3_actions, resources = [for p in f.s3_prefixes : "${module.storage.bucket_arn}/${p}/*"] }
         EncryptObjects = { actions = ["kms:GenerateDataKey"], resources = [module.kms.key_arn] }
       } : {},
-      local.switches.search && length(f.search_actions) > 0 ? {
+      var.switches.search && length(f.search_actions) > 0 ? {
         UseSearch = { actions = f.search_actions, resources = ["${module.search[0].domain_arn}/*"] }
       } : {},
       length(f.cognito_actions) > 0 ? {
@@ -66,11 +65,11 @@ locals {
         S3_BUCKET       = module.storage.bucket_name
         ASSETS_BASE_URL = module.storage.assets_base_url
       },
-      local.switches.cache && f.cache ? {
+      var.switches.cache && f.cache ? {
         REDIS_URL             = module.cache[0].url
         REDIS_AUTH_SECRET_ARN = module.cache[0].auth_secret_arn
       } : {},
-      local.switches.search && length(f.search_actions) > 0 ? {
+      var.switches.search && length(f.search_actions) > 0 ? {
         OPENSEARCH_URL  = module.search[0].url
         OPENSEARCH_AUTH = "iam"
       } : {},
@@ -80,7 +79,7 @@ locals {
     )
   }
 
-  zone_id = local.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
+  zone_id = var.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
 }
 
 ################################################################################
@@ -120,14 +119,14 @@ module "database" {
   multi_az                    = var.db.multi_az
   backup_retention_days       = var.db.backup_retention_days
   deletion_protection         = var.deletion_protection
-  enable_performance_insights = local.switches.performance_insights
-  enable_parameter_group      = local.switches.parameter_groups
+  enable_performance_insights = var.switches.performance_insights
+  enable_parameter_group      = var.switches.parameter_groups
   log_retention_days          = var.log_retention_days
 }
 
 module "cache" {
   source = "../cache"
-  count  = local.switches.cache ? 1 : 0
+  count  = var.switches.cache ? 1 : 0
 
   name                   = local.name
   subnet_ids             = module.network.private_subnet_ids
@@ -135,13 +134,13 @@ module "cache" {
   kms_key_arn            = module.kms.key_arn
   node_type              = var.cache.node_type
   node_count             = var.cache.node_count
-  enable_parameter_group = local.switches.parameter_groups
+  enable_parameter_group = var.switches.parameter_groups
   log_retention_days     = var.log_retention_days
 }
 
 module "search" {
   source = "../search"
-  count  = local.switches.search ? 1 : 0
+  count  = var.switches.search ? 1 : 0
 
   name                  = local.name
   subnet_ids            = module.network.private_subnet_ids
@@ -162,7 +161,7 @@ module "storage" {
   kms_key_arn   = module.kms.key_arn
   cors          = { allowed_origins = var.cors_allowed_origins }
   force_destroy = var.force_destroy
-  enable_cdn    = local.switches.cdn
+  enable_cdn    = var.switches.cdn
 }
 
 module "auth" {
@@ -198,7 +197,7 @@ module "function" {
   log_level                = var.log_level
   kms_key_arn              = module.kms.key_arn
   log_retention_days       = var.log_retention_days
-  enable_json_logging      = local.switches.lambda_json_logging
+  enable_json_logging      = var.switches.lambda_json_logging
   enable_dead_letter_queue = each.value.dead_letter_queue
 }
 
@@ -213,8 +212,8 @@ module "api" {
   jwt_issuer      = module.auth.issuer_url
   jwt_audience    = [module.auth.client_id]
   cors            = { allow_origins = var.cors_allowed_origins }
-  domain_name     = local.switches.custom_domain ? var.dns.api_domain_name : null
-  certificate_arn = local.switches.custom_domain ? var.dns.certificate_arn : null
+  domain_name     = var.switches.custom_domain ? var.dns.api_domain_name : null
+  certificate_arn = var.switches.custom_domain ? var.dns.certificate_arn : null
   kms_key_arn     = module.kms.key_arn
   throttling = {
     # seed "Rate Limiting": upload endpoints 100 requests/second
@@ -228,7 +227,7 @@ module "api" {
 ################################################################################
 
 resource "aws_lambda_invocation" "migrate" {
-  count = local.switches.migrations_on_apply ? 1 : 0
+  count = var.switches.migrations_on_apply ? 1 : 0
 
   function_name = module.function["migrate"].function_name
   input         = jsonencode({ action = "apply" })
@@ -247,7 +246,7 @@ resource "aws_lambda_invocation" "migrate" {
 ################################################################################
 
 resource "aws_route53_zone" "this" {
-  count = local.switches.create_hosted_zone ? 1 : 0
+  count = var.switches.create_hosted_zone ? 1 : 0
 
   name          = var.dns.hosted_zone_name
   force_destroy = var.force_destroy
@@ -281,10 +280,10 @@ module "monitoring" {
   api                = { id = module.api.api_id, stage = module.api.stage_name }
   db_instance_id     = module.database.instance_id
   db_proxy_name      = module.database.proxy_name
-  cache_cluster_ids  = local.switches.cache ? module.cache[0].member_cluster_ids : []
-  search_domain_name = local.switches.search ? module.search[0].domain_name : null
+  cache_cluster_ids  = var.switches.cache ? module.cache[0].member_cluster_ids : []
+  search_domain_name = var.switches.search ? module.search[0].domain_name : null
   alarm_emails       = var.monitoring.alarm_emails
   budget_limit_usd   = var.monitoring.budget_limit_usd
-  enable_budget      = local.switches.budget
+  enable_budget      = var.switches.budget
   kms_key_arn        = module.kms.key_arn
 }

@@ -286,7 +286,18 @@ variable "switches" {
     lambda_json_logging  = optional(bool, true)
     migrations_on_apply  = optional(bool, true)
   })
-  default  = {}
+  default = {
+    search               = true
+    cache                = true
+    custom_domain        = true
+    create_hosted_zone   = false
+    cdn                  = true
+    budget               = true
+    performance_insights = true
+    parameter_groups     = true
+    lambda_json_logging  = true
+    migrations_on_apply  = true
+  }
   nullable = false
   validation {
     condition     = var.switches.create_hosted_zone || var.dns.hosted_zone_id != null
