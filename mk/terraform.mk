@@ -9,3 +9,7 @@ tf-fmt: ## terraform fmt -recursive terraform/
 	terraform fmt -recursive terraform
 
 TEST_STEPS += tf-check
+
+.PHONY: tf-moved-check
+tf-moved-check: ## apply dev as laid out at c873d15 on moto, switch to modules/stack: plan must be empty
+	@scripts/tf-moved-check.sh

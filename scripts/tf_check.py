@@ -18,24 +18,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TF = ROOT / "terraform"
 ENVS = ("dev", "staging", "production")
-IDENTICAL = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "tests/env.tftest.hcl")
-# docs/contracts.md "Build artefacts"; migrate is the migration runner (packages/schema).
-FUNCTIONS = ("health", "mocs", "gallery", "wishlist", "profile", "upload", "csv_parser", "migrate")
+# An env directory holds values and one call of modules/stack (terraform/README.md).
+ENV_TF_FILES = {"main.tf", "variables.tf", "versions.tf"}
 
 
 def _names(path: Path, kind: str) -> list[str]:
     return re.findall(rf'^{kind} "([^"]+)"', path.read_text(), flags=re.M) if path.exists() else []
 
 
+def functions() -> list[str]:
+    """Function names: the keys of the stack's `functions` default (the one list of them)."""
+    text = (TF / "modules" / "stack" / "variables.tf").read_text()
+    block = text.split('variable "functions" {', 1)[1].split("\n  nullable", 1)[0]
+    return re.findall(r"^    (\w+) = \{", block, flags=re.M)
+
+
 def lint() -> int:
-    """Envs identical but for values, weights only in traffic.auto.tfvars.json, READMEs complete."""
+    """Envs hold values and one stack call, weights only in traffic.auto.tfvars.json, READMEs."""
     problems: list[str] = []
-    for name in IDENTICAL:
-        texts = {env: (TF / "envs" / env / name).read_text() for env in ENVS}
-        if len(set(texts.values())) != 1:
-            problems.append(f"envs/*/{name} differ: the three envs must hold identical {name}")
+    for tf_file in sorted(TF.rglob("*.tf")):
+        if re.search(r"var\.stage\s*[!=]=", tf_file.read_text()):
+            problems.append(
+                f"{tf_file.relative_to(TF)} compares var.stage: make the difference an input"
+            )
     for env in ENVS:
         env_dir = TF / "envs" / env
+        extra = {p.name for p in env_dir.glob("*.tf")} - ENV_TF_FILES - {"zz_moto_override.tf"}
+        if extra or (env_dir / "tests").exists():
+            problems.append(
+                f"envs/{env} holds {sorted(extra) or 'tests/'}: compositions and tests "
+                "belong in modules/stack"
+            )
+        calls = re.findall(
+            r'^module "[^"]+" \{\n\s+source\s+=\s+"([^"]+)"',
+            (env_dir / "main.tf").read_text(),
+            flags=re.M,
+        )
+        if calls != ["../../modules/stack"]:
+            problems.append(f"envs/{env}/main.tf must call ../../modules/stack once, not {calls}")
         tfvars = (env_dir / f"{env}.tfvars").read_text()
         if re.search(r"^\s*(blue|green)_weight\s*=", tfvars, flags=re.M):
             problems.append(
@@ -95,7 +115,7 @@ def artifacts(out_dir: str) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     real, stubbed = [], []
-    for function in FUNCTIONS:
+    for function in functions():
         zip_path, sidecar = ROOT / "dist" / f"{function}.zip", ROOT / "dist" / f"{function}.json"
         if zip_path.exists() and sidecar.exists():
             shutil.copyfile(zip_path, out / zip_path.name)
@@ -104,11 +124,7 @@ def artifacts(out_dir: str) -> int:
             continue
         data = _stub_zip(function)
         (out / f"{function}.zip").write_bytes(data)
-        handler = (
-            "lego_schema.handler.lambda_handler"
-            if function == "migrate"
-            else f"lego_{function}.handler.lambda_handler"
-        )
+        handler = f"lego_{function}.handler.lambda_handler"  # the stub's own module
         (out / f"{function}.json").write_text(
             json.dumps(
                 {

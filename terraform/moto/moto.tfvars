@@ -1,13 +1,15 @@
 # Passed after <env>.tfvars by scripts/tf-check.sh for the apply/plan against a local moto server.
-# Each line turns off one thing moto cannot create or read back; terraform/README.md
+# Each attribute turns off one thing moto cannot create or read back; terraform/README.md
 # ("moto switches") says what covers it instead. Real envs never use this file.
-enable_search               = false # OpenSearch: the provider waits ~10 min for the domain (+1 for its policy)
-enable_cache                = false # ElastiCache: the provider reads member cache clusters back; moto does not register them
-enable_custom_domain        = false # API Gateway v2 custom domain never reaches AVAILABLE in moto
-create_hosted_zone          = true  # moto picks hosted-zone ids itself, so a zone passed by id cannot exist
-enable_cdn                  = false # CloudFront OAC and cache behaviours do not read back (perpetual drift)
-enable_budget               = false # Budgets DescribeSubscribersForNotification is not implemented
-enable_performance_insights = false # Performance Insights does not read back (drift)
-enable_parameter_groups     = false # RDS/ElastiCache parameter-group values do not read back (drift)
-enable_lambda_json_logging  = false # Lambda logging_config does not read back (drift)
-run_migrations_on_apply     = false # aws_lambda_invocation needs Docker to run code in moto
+switches = {
+  search               = false # OpenSearch: the provider waits ~10 min for the domain (+1 for its policy)
+  cache                = false # ElastiCache: the provider reads member cache clusters back; moto does not register them
+  custom_domain        = false # API Gateway v2 custom domain never reaches AVAILABLE in moto
+  create_hosted_zone   = true  # moto picks hosted-zone ids itself, so a zone passed by id cannot exist
+  cdn                  = false # CloudFront OAC and cache behaviours do not read back (perpetual drift)
+  budget               = false # Budgets DescribeSubscribersForNotification is not implemented
+  performance_insights = false # Performance Insights does not read back (drift)
+  parameter_groups     = false # RDS/ElastiCache parameter-group values do not read back (drift)
+  lambda_json_logging  = false # Lambda logging_config does not read back (drift)
+  migrations_on_apply  = false # aws_lambda_invocation needs Docker to run code in moto
+}

@@ -3,15 +3,16 @@
 stage  = "dev"
 region = "us-east-1"
 
-vpc_cidr           = "10.20.0.0/16"
-availability_zones = ["us-east-1a", "us-east-1b"]
+network = {
+  cidr_block         = "10.20.0.0/16"
+  availability_zones = ["us-east-1a", "us-east-1b"]
+}
 
 db = {
   instance_class        = "db.t4g.micro"
   allocated_storage_gb  = 20
   multi_az              = false
   backup_retention_days = 1
-  deletion_protection   = false
 }
 
 cache = {
@@ -25,17 +26,25 @@ search = {
   volume_size_gb = 20
 }
 
+deletion_protection            = false # dev data is disposable
+force_destroy                  = true
+enable_provisioned_concurrency = false # seed: production only
+
 log_retention_days = 14
 log_level          = "DEBUG"
 
 bucket_name          = "lego-moc-files-dev"
 cors_allowed_origins = ["http://localhost:3002"]
 
-api_domain_name  = "api.dev.lego-moc.example.com"
-certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
-hosted_zone_name = "dev.lego-moc.example.com"
-hosted_zone_id   = "Z00000000000000000DEV"
-legacy_target    = "legacy-api-dev.lego-moc.example.com"
+dns = {
+  api_domain_name  = "api.dev.lego-moc.example.com"
+  certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
+  hosted_zone_name = "dev.lego-moc.example.com"
+  hosted_zone_id   = "Z00000000000000000DEV"
+  legacy_target    = "legacy-api-dev.lego-moc.example.com"
+}
 
-budget_limit_usd = 50
-alarm_emails     = []
+monitoring = {
+  budget_limit_usd = 50
+  alarm_emails     = []
+}

@@ -3,15 +3,16 @@
 stage  = "staging"
 region = "us-east-1"
 
-vpc_cidr           = "10.30.0.0/16"
-availability_zones = ["us-east-1a", "us-east-1b"]
+network = {
+  cidr_block         = "10.30.0.0/16"
+  availability_zones = ["us-east-1a", "us-east-1b"]
+}
 
 db = {
   instance_class        = "db.t4g.medium"
   allocated_storage_gb  = 50
   multi_az              = false
   backup_retention_days = 7
-  deletion_protection   = true
 }
 
 cache = {
@@ -25,16 +26,24 @@ search = {
   volume_size_gb = 50
 }
 
+deletion_protection            = true
+force_destroy                  = false
+enable_provisioned_concurrency = false # seed: production only
+
 log_retention_days = 30
 
 bucket_name          = "lego-moc-files-staging"
 cors_allowed_origins = ["https://staging.lego-moc.example.com"]
 
-api_domain_name  = "api.staging.lego-moc.example.com"
-certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-0000staging"
-hosted_zone_name = "staging.lego-moc.example.com"
-hosted_zone_id   = "Z0000000000000STAGING"
-legacy_target    = "legacy-api-staging.lego-moc.example.com"
+dns = {
+  api_domain_name  = "api.staging.lego-moc.example.com"
+  certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-0000staging"
+  hosted_zone_name = "staging.lego-moc.example.com"
+  hosted_zone_id   = "Z0000000000000STAGING"
+  legacy_target    = "legacy-api-staging.lego-moc.example.com"
+}
 
-budget_limit_usd = 100
-alarm_emails     = []
+monitoring = {
+  budget_limit_usd = 100
+  alarm_emails     = []
+}

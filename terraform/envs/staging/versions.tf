@@ -12,3 +12,15 @@ terraform {
   # Partial configuration: terraform init -backend-config=backend.hcl (S3 state, lockfile locking).
   backend "s3" {}
 }
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Project     = "LEGO-API" # seed "Cost Monitoring": cost explorer tags
+      Environment = var.stage
+      ManagedBy   = "terraform"
+    }
+  }
+}

@@ -22,10 +22,11 @@ variable "routes" {
 }
 
 variable "functions" {
-  description = "Functions the routes point at, by function key: { mocs = { name = \"lego-api-mocs-dev\", invoke_arn = \"...\" } }."
+  description = "Functions the routes point at, by function key: { mocs = { name = \"lego-api-mocs-dev\", invoke_arn = \"...\", qualifier = \"live\" } }; qualifier is the alias invoked (null: the function)."
   type = map(object({
     name       = string
     invoke_arn = string
+    qualifier  = optional(string)
   }))
   nullable = false
 }

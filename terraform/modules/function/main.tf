@@ -38,6 +38,8 @@ locals {
     SendToDeadLetterQueue = { actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.dead_letter[0].arn] }
   } : {}
   statements = merge(local.base_statements, local.dlq_statements, var.policy_statements)
+
+  provisioned = var.provisioned_concurrency > 0
 }
 
 ################################################################################
@@ -117,6 +119,8 @@ resource "aws_lambda_function" "this" {
   timeout                        = var.timeout_s
   reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
   kms_key_arn                    = var.kms_key_arn
+  # A version for the alias that holds provisioned concurrency; off, nothing is published.
+  publish = local.provisioned
 
   environment {
     variables = local.environment
@@ -159,4 +163,26 @@ resource "aws_lambda_function_event_invoke_config" "this" {
       destination = aws_sqs_queue.dead_letter[0].arn
     }
   }
+}
+
+################################################################################
+# Provisioned concurrency (seed "Performance Optimization": production, busy functions)
+################################################################################
+
+# Provisioned concurrency needs a version or an alias; the alias "live" follows each published
+# version, and the API invokes the alias (output invoke_arn) so requests land on warm instances.
+resource "aws_lambda_alias" "live" {
+  count = local.provisioned ? 1 : 0
+
+  name             = "live"
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  count = local.provisioned ? 1 : 0
+
+  function_name                     = aws_lambda_alias.live[0].function_name
+  qualifier                         = aws_lambda_alias.live[0].name
+  provisioned_concurrent_executions = var.provisioned_concurrency
 }

@@ -9,8 +9,13 @@ output "function_arn" {
 }
 
 output "invoke_arn" {
-  description = "ARN API Gateway integrations invoke."
-  value       = aws_lambda_function.this.invoke_arn
+  description = "ARN API Gateway integrations invoke: the alias \"live\" with provisioned concurrency, else the function."
+  value       = local.provisioned ? aws_lambda_alias.live[0].invoke_arn : aws_lambda_function.this.invoke_arn
+}
+
+output "qualifier" {
+  description = "Alias callers invoke (\"live\") when provisioned concurrency is on, else null (the unqualified function)."
+  value       = local.provisioned ? aws_lambda_alias.live[0].name : null
 }
 
 output "role_arn" {

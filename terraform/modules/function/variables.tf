@@ -75,6 +75,21 @@ variable "reserved_concurrency" {
   }
 }
 
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrent executions on the alias \"live\" (seed: production health 5, mocs 2, gallery 2); 0 publishes no version and creates no alias."
+  type        = number
+  default     = 0
+  nullable    = false
+  validation {
+    condition     = var.provisioned_concurrency >= 0 && floor(var.provisioned_concurrency) == var.provisioned_concurrency
+    error_message = "provisioned_concurrency must be a whole number >= 0."
+  }
+  validation {
+    condition     = var.reserved_concurrency == null || var.provisioned_concurrency <= coalesce(var.reserved_concurrency, 0)
+    error_message = "provisioned_concurrency cannot exceed reserved_concurrency (Lambda refuses it)."
+  }
+}
+
 variable "subnet_ids" {
   description = "Private subnet ids the function runs in."
   type        = list(string)

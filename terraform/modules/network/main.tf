@@ -110,6 +110,16 @@ resource "aws_security_group" "proxy" {
     cidr_blocks = [var.cidr_block]
   }
 
+  # The proxy reads the database secret from Secrets Manager through its own ENIs; with no NAT
+  # that is the interface endpoint (issue 20, blocker 2), admitted by secrets_endpoint below.
+  egress {
+    description = "RDS Proxy to Secrets Manager (interface endpoint)"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [var.cidr_block]
+  }
+
   tags = merge(var.tags, { Name = "${var.name}-proxy" })
 }
 
@@ -148,6 +158,24 @@ resource "aws_security_group" "from_lambda" {
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
+# The Secrets Manager endpoint alone also admits the proxy (its secret), so the proxy reaches no
+# other endpoint.
+resource "aws_security_group" "secrets_endpoint" {
+  name        = "${var.name}-secrets-endpoint"
+  description = "Secrets Manager endpoint of ${var.name}, for RDS Proxy"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description     = "RDS Proxy to Secrets Manager"
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    security_groups = [aws_security_group.proxy.id]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-secrets-endpoint" })
+}
+
 ################################################################################
 # VPC endpoints: the data path needs no NAT
 ################################################################################
@@ -169,7 +197,10 @@ resource "aws_vpc_endpoint" "interface" {
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = [for subnet in aws_subnet.private : subnet.id]
-  security_group_ids  = [aws_security_group.from_lambda["endpoints"].id]
+  security_group_ids = concat(
+    [aws_security_group.from_lambda["endpoints"].id],
+    each.key == "secretsmanager" ? [aws_security_group.secrets_endpoint.id] : [],
+  )
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }

@@ -33,6 +33,10 @@ variable "interface_endpoint_services" {
   type        = set(string)
   default     = ["secretsmanager", "lambda", "xray", "cognito-idp"]
   nullable    = false
+  validation {
+    condition     = contains(var.interface_endpoint_services, "secretsmanager")
+    error_message = "interface_endpoint_services must include secretsmanager: RDS Proxy and the functions read their secrets through it (no NAT)."
+  }
 }
 
 variable "flow_log_retention_days" {

@@ -180,3 +180,45 @@ run "bad_hash_rejected" {
 
   expect_failures = [var.build]
 }
+
+run "provisioned_concurrency_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lambda_alias.live) == 0 && length(aws_lambda_provisioned_concurrency_config.live) == 0 && aws_lambda_function.this.publish == false
+    error_message = "without provisioned concurrency nothing is published and there is no alias"
+  }
+  assert {
+    condition     = output.qualifier == null
+    error_message = "callers invoke the unqualified function"
+  }
+}
+
+run "provisioned_concurrency_on_an_alias" {
+  command = apply
+
+  variables {
+    reserved_concurrency    = 5
+    provisioned_concurrency = 5
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.publish && aws_lambda_alias.live[0].name == "live" && aws_lambda_provisioned_concurrency_config.live[0].qualifier == "live"
+    error_message = "a published version behind the alias live holds the provisioned concurrency"
+  }
+  assert {
+    condition     = aws_lambda_provisioned_concurrency_config.live[0].provisioned_concurrent_executions == 5 && output.qualifier == "live"
+    error_message = "seed: health keeps 5 warm in production; the API invokes the alias"
+  }
+}
+
+run "provisioned_above_reserved_rejected" {
+  command = plan
+
+  variables {
+    reserved_concurrency    = 2
+    provisioned_concurrency = 5
+  }
+
+  expect_failures = [var.provisioned_concurrency]
+}

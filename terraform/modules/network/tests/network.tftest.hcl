@@ -42,7 +42,7 @@ run "security_groups_open_only_the_used_paths" {
     error_message = "redis 6379, opensearch 443 and the endpoints 443 accept the functions only"
   }
   assert {
-    condition     = alltrue([for sg in concat([aws_security_group.lambda, aws_security_group.proxy, aws_security_group.db], values(aws_security_group.from_lambda)) : alltrue([for r in concat(tolist(sg.ingress), tolist(sg.egress)) : r.protocol == "tcp" && r.from_port == r.to_port && !try(contains(r.cidr_blocks, "0.0.0.0/0"), false)])])
+    condition     = alltrue([for sg in concat([aws_security_group.lambda, aws_security_group.proxy, aws_security_group.db, aws_security_group.secrets_endpoint], values(aws_security_group.from_lambda)) : alltrue([for r in concat(tolist(sg.ingress), tolist(sg.egress)) : r.protocol == "tcp" && r.from_port == r.to_port && !try(contains(r.cidr_blocks, "0.0.0.0/0"), false)])])
     error_message = "every rule is one TCP port and none opens 0.0.0.0/0"
   }
   assert {
@@ -70,6 +70,39 @@ run "endpoints_replace_nat" {
     condition     = aws_flow_log.this.traffic_type == "ALL"
     error_message = "flow logs record all traffic"
   }
+}
+
+# Issue 20, blocker 2: RDS Proxy reads the database secret from Secrets Manager through its own
+# ENIs, and without NAT only the interface endpoint answers: proxy egress 443 into the VPC, and
+# a group on the secretsmanager endpoint admitting 443 from the proxy group.
+run "proxy_reaches_secrets_manager" {
+  command = apply
+
+  assert {
+    condition     = anytrue([for r in aws_security_group.proxy.egress : r.protocol == "tcp" && r.from_port <= 443 && r.to_port >= 443 && contains(r.cidr_blocks, var.cidr_block)])
+    error_message = "the proxy may leave on 443 to the endpoint ENIs inside the VPC"
+  }
+  assert {
+    condition = anytrue([
+      for sg in concat([aws_security_group.secrets_endpoint], values(aws_security_group.from_lambda)) :
+      contains(aws_vpc_endpoint.interface["secretsmanager"].security_group_ids, sg.id) && anytrue([for r in sg.ingress : r.protocol == "tcp" && r.from_port <= 443 && r.to_port >= 443 && contains(r.security_groups, aws_security_group.proxy.id)])
+    ])
+    error_message = "a group of the Secrets Manager endpoint admits 443 from the proxy group"
+  }
+  assert {
+    condition     = alltrue([for name, e in aws_vpc_endpoint.interface : !contains(e.security_group_ids, aws_security_group.secrets_endpoint.id) if name != "secretsmanager"])
+    error_message = "the proxy reaches only the Secrets Manager endpoint, no other"
+  }
+}
+
+run "secretsmanager_endpoint_required" {
+  command = plan
+
+  variables {
+    interface_endpoint_services = ["lambda", "xray"]
+  }
+
+  expect_failures = [var.interface_endpoint_services]
 }
 
 run "one_zone_rejected" {

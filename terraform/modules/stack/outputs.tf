@@ -5,7 +5,7 @@ output "api_endpoint" {
 
 output "api_domain_name" {
   description = "Public hostname (weighted blue/green)."
-  value       = var.api_domain_name
+  value       = var.dns.api_domain_name
 }
 
 output "traffic" {

@@ -1,0 +1,209 @@
+# The composition on the shared mocks, run by scripts/tf-check.sh:
+#   terraform -chdir=terraform/modules/stack test -var artifacts_dir=<dir with every <fn>.json>
+# Least privilege per function (seed 001 "Lambda IAM Roles"), contract env vars, seed sizes,
+# route table and traffic wiring, provisioned concurrency, env differences as inputs.
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  stage                          = "dev"
+  network                        = { cidr_block = "10.20.0.0/16", availability_zones = ["us-east-1a", "us-east-1b"] }
+  db                             = { instance_class = "db.t4g.micro" }
+  cache                          = { node_type = "cache.t4g.micro" }
+  search                         = { instance_type = "t3.small.search" }
+  deletion_protection            = false
+  force_destroy                  = true
+  enable_provisioned_concurrency = false
+  bucket_name                    = "lego-moc-files-dev"
+  cors_allowed_origins           = ["http://localhost:3002"]
+  dns = {
+    api_domain_name  = "api.dev.lego-moc.example.com"
+    hosted_zone_name = "dev.lego-moc.example.com"
+    hosted_zone_id   = "Z00000000000000000DEV"
+    certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
+    legacy_target    = "legacy-api-dev.lego-moc.example.com"
+  }
+  blue_weight  = 90
+  green_weight = 10
+}
+
+run "least_privilege_per_function" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for fn, s in local.policy_statements : contains(keys(s), "ConnectDatabase")])
+    error_message = "every function connects to the database through the proxy"
+  }
+  assert {
+    condition     = !contains(keys(local.policy_statements["health"]), "UseObjects") && !contains(keys(local.policy_statements["health"]), "ManageUsers") && !contains(keys(local.policy_statements["health"]), "InvokeCsvParser")
+    error_message = "health touches no bucket, no Cognito, invokes nothing"
+  }
+  assert {
+    condition     = join(",", local.policy_statements["mocs"]["UseObjects"].actions) == "s3:DeleteObject" && alltrue([for r in local.policy_statements["mocs"]["UseObjects"].resources : endswith(r, "/mocs/*")])
+    error_message = "mocs only deletes files under mocs/"
+  }
+  assert {
+    condition     = join(",", local.policy_statements["csv_parser"]["UseObjects"].actions) == "s3:GetObject" && alltrue([for r in local.policy_statements["csv_parser"]["UseObjects"].resources : endswith(r, "/mocs/*")])
+    error_message = "csv_parser only reads files under mocs/"
+  }
+  assert {
+    condition     = alltrue([for r in local.policy_statements["gallery"]["UseObjects"].resources : endswith(r, "/images/*")]) && alltrue([for r in local.policy_statements["wishlist"]["UseObjects"].resources : endswith(r, "/wishlist/*")]) && alltrue([for r in local.policy_statements["profile"]["UseObjects"].resources : endswith(r, "/avatars/*")])
+    error_message = "gallery, wishlist and profile each stay in their own prefix"
+  }
+  assert {
+    condition     = join(",", local.policy_statements["profile"]["ManageUsers"].actions) == "cognito-idp:AdminGetUser,cognito-idp:AdminUpdateUserAttributes" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "ManageUsers")]) == 1
+    error_message = "only profile calls Cognito, with the two seed actions"
+  }
+  assert {
+    condition     = one(local.policy_statements["upload"]["InvokeCsvParser"].resources) == local.function_arns["csv_parser"] && local.function_arns["csv_parser"] == "arn:aws:lambda:us-east-1:123456789012:function:lego-api-csv-parser-dev" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "InvokeCsvParser")]) == 1
+    error_message = "only upload invokes, and only csv_parser"
+  }
+  assert {
+    condition     = module.function["csv_parser"].dead_letter_queue_arn != null && length([for fn, f in module.function : fn if f.dead_letter_queue_arn != null]) == 1
+    error_message = "csv_parser (async) has a dead-letter queue; the API functions (sync) need none"
+  }
+  assert {
+    condition     = !contains(keys(local.policy_statements["migrate"]), "UseObjects")
+    error_message = "the migration runner touches no bucket"
+  }
+}
+
+run "contract_environment_and_seed_sizes" {
+  command = apply
+
+  assert {
+    condition     = local.environment["upload"]["CSV_PARSER_FUNCTION_NAME"] == "lego-api-csv-parser-dev" && length([for fn, e in local.environment : fn if contains(keys(e), "CSV_PARSER_FUNCTION_NAME")]) == 1
+    error_message = "only upload knows the csv_parser function name"
+  }
+  assert {
+    condition     = local.environment["profile"]["COGNITO_USER_POOL_ID"] == "us-east-1_Mock" && length([for fn, e in local.environment : fn if contains(keys(e), "COGNITO_USER_POOL_ID")]) == 1
+    error_message = "only profile gets COGNITO_USER_POOL_ID"
+  }
+  assert {
+    condition     = alltrue([for fn, e in local.environment : e["DB_IAM_AUTH"] == "true" && e["DB_SSLMODE"] == "require" && e["DB_PORT"] == "5432"])
+    error_message = "every function uses IAM auth over TLS to the proxy"
+  }
+  assert {
+    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "REDIS_URL")])) == "csv_parser,gallery,health,mocs,profile,upload,wishlist"
+    error_message = "every function but migrate uses Redis"
+  }
+  assert {
+    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "OPENSEARCH_URL")])) == "gallery,health,migrate,mocs,wishlist"
+    error_message = "health, mocs, gallery, wishlist and migrate reach OpenSearch"
+  }
+  assert {
+    condition = { for fn, f in var.functions : fn => [f.memory_mb, f.timeout_s] } == {
+      health  = [512, 10], mocs = [1024, 30], gallery = [2048, 60], wishlist = [1024, 30],
+      profile = [1024, 30], upload = [2048, 120], csv_parser = [512, 300], migrate = [512, 300],
+    }
+    error_message = "seed 001 memory / timeout table"
+  }
+  assert {
+    condition     = var.functions["health"].reserved_concurrency == 5
+    error_message = "seed: health reserves 5"
+  }
+  assert {
+    condition     = output.function_names["csv_parser"] == "lego-api-csv-parser-dev" && output.function_names["mocs"] == "lego-api-mocs-dev"
+    error_message = "seed naming lego-api-{function}-{stage}"
+  }
+  assert {
+    condition     = join(",", [for fn, f in var.functions : fn if !f.alarms]) == "migrate"
+    error_message = "every function but the migration runner has its alarms"
+  }
+}
+
+run "routes_and_traffic_wiring" {
+  command = apply
+
+  assert {
+    condition     = length(module.api.route_keys.public) + length(module.api.route_keys.protected) == length(jsondecode(file("${path.module}/../../../functions/routes.json")).routes)
+    error_message = "every route of functions/routes.json is deployed"
+  }
+  assert {
+    condition     = output.traffic.weights == { blue = 90, green = 10 } && output.traffic.set_identifiers == { blue = "blue", green = "green" }
+    error_message = "the weights reach the records"
+  }
+  assert {
+    condition     = output.traffic.record_name == "api.dev.lego-moc.example.com" && output.traffic.record_type == "CNAME" && output.traffic.zone_id == "Z00000000000000000DEV"
+    error_message = "the weighted records answer for the API hostname in the given zone"
+  }
+  assert {
+    condition     = length(aws_lambda_invocation.migrate) == 1 && length(aws_route53_zone.this) == 0
+    error_message = "real envs run migrations on apply and use the existing zone"
+  }
+}
+
+run "dev_has_no_provisioned_concurrency" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for fn, f in module.function : f.qualifier == null])
+    error_message = "dev: no alias, no provisioned concurrency (seed: production only)"
+  }
+}
+
+run "production_keeps_the_busy_functions_warm" {
+  command = apply
+
+  variables {
+    stage                          = "production"
+    enable_provisioned_concurrency = true
+    deletion_protection            = true
+    force_destroy                  = false
+  }
+
+  assert {
+    condition     = join(",", sort([for fn, f in module.function : fn if f.qualifier == "live"])) == "gallery,health,mocs"
+    error_message = "seed \"Performance Optimization\": health, mocs and gallery run on the alias live"
+  }
+  assert {
+    condition     = { for fn in ["health", "mocs", "gallery"] : fn => var.functions[fn].provisioned_concurrency } == { health = 5, mocs = 2, gallery = 2 }
+    error_message = "seed: health 5, mocs 2, gallery 2 warm instances"
+  }
+}
+
+run "moto_switches_turn_parts_off" {
+  command = plan
+
+  variables {
+    switches = {
+      search              = false, cache = false, custom_domain = false, create_hosted_zone = true, cdn = false,
+      budget              = false, performance_insights = false, parameter_groups = false, lambda_json_logging = false,
+      migrations_on_apply = false,
+    }
+  }
+
+  assert {
+    condition     = length(module.search) == 0 && length(module.cache) == 0 && length(aws_lambda_invocation.migrate) == 0 && length(aws_route53_zone.this) == 1
+    error_message = "the moto switches drop search, cache and the migrate invocation and create the zone"
+  }
+  assert {
+    condition     = alltrue([for fn, e in local.environment : !contains(keys(e), "REDIS_URL") && !contains(keys(e), "OPENSEARCH_URL")])
+    error_message = "without cache and search no function is told about them (contract: they run without)"
+  }
+}
+
+run "zone_id_required_without_a_created_zone" {
+  command = plan
+
+  variables {
+    dns = { api_domain_name = "api.dev.lego-moc.example.com", hosted_zone_name = "dev.lego-moc.example.com", certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/x", legacy_target = "legacy.example.com" }
+  }
+
+  expect_failures = [var.switches]
+}
+
+run "invoking_an_unknown_function_rejected" {
+  command = plan
+
+  variables {
+    functions = {
+      migrate = { memory_mb = 512, timeout_s = 300 }
+      upload  = { memory_mb = 2048, timeout_s = 120, invokes = ["nope"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}

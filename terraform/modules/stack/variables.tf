@@ -1,0 +1,310 @@
+# Everything that differs between dev, staging and production is an input here; the env
+# directories hold the values (<env>.tfvars, weights in traffic.auto.tfvars.json). Defaults fit
+# every env; per-env choices (names, sizes, protection) have none.
+
+################################################################################
+# Identity and build
+################################################################################
+
+variable "stage" {
+  description = "Environment name: dev, staging or production (STAGE, names and tags)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = contains(["dev", "staging", "production"], var.stage)
+    error_message = "stage must be dev, staging or production."
+  }
+}
+
+variable "project" {
+  description = "Name prefix of every resource (seed: lego-api-{function}-{stage})."
+  type        = string
+  default     = "lego-api"
+  nullable    = false
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding the build artefacts <function>.zip + <function>.json; null means <repo>/dist (make build)."
+  type        = string
+  default     = null
+}
+
+variable "app_version" {
+  description = "Build version handed to every function as APP_VERSION (e.g. the git sha)."
+  type        = string
+  default     = "unknown"
+  nullable    = false
+}
+
+################################################################################
+# Functions
+################################################################################
+
+variable "functions" {
+  description = "Everything about each function, by folder name (adding one is an entry here plus its zip): seed 001 memory/timeout, reserved and provisioned concurrency (the latter used only when enable_provisioned_concurrency), its S3 prefixes and actions, Redis, OpenSearch and Cognito actions, the functions it invokes asynchronously (<NAME>_FUNCTION_NAME + lambda:InvokeFunction), extra environment, a dead-letter queue (async targets), alarms. migrate is the migration runner."
+  type = map(object({
+    memory_mb               = number
+    timeout_s               = number
+    reserved_concurrency    = optional(number)
+    provisioned_concurrency = optional(number, 0)
+    s3_prefixes             = optional(list(string), [])
+    s3_actions              = optional(list(string), [])
+    cache                   = optional(bool, false)
+    search_actions          = optional(list(string), [])
+    cognito_actions         = optional(list(string), [])
+    invokes                 = optional(list(string), [])
+    environment             = optional(map(string), {})
+    dead_letter_queue       = optional(bool, false)
+    alarms                  = optional(bool, true)
+  }))
+  default = {
+    health = {
+      memory_mb = 512, timeout_s = 10, reserved_concurrency = 5, provisioned_concurrency = 5
+      cache     = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead"]
+    }
+    mocs = {
+      memory_mb   = 1024, timeout_s = 30, provisioned_concurrency = 2
+      s3_prefixes = ["mocs"], s3_actions = ["s3:DeleteObject"] # files go when their MOC goes
+      cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+    }
+    gallery = {
+      memory_mb   = 2048, timeout_s = 60, provisioned_concurrency = 2
+      s3_prefixes = ["images"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+    }
+    wishlist = {
+      memory_mb   = 1024, timeout_s = 30
+      s3_prefixes = ["wishlist"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+    }
+    profile = {
+      memory_mb   = 1024, timeout_s = 30
+      s3_prefixes = ["avatars"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      cache       = true, cognito_actions = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"]
+    }
+    upload = {
+      memory_mb   = 2048, timeout_s = 120
+      s3_prefixes = ["mocs"], s3_actions = ["s3:PutObject", "s3:GetObject"]
+      cache       = true, invokes = ["csv_parser"]
+    }
+    csv_parser = {
+      memory_mb   = 512, timeout_s = 300
+      s3_prefixes = ["mocs"], s3_actions = ["s3:GetObject"]
+      cache       = true, dead_letter_queue = true # invoked asynchronously by upload: keep failed events
+    }
+    migrate = {
+      memory_mb      = 512, timeout_s = 300, alarms = false
+      search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut"] # creates the indices
+    }
+  }
+  nullable = false
+  validation {
+    condition     = contains(keys(var.functions), "migrate")
+    error_message = "functions must include migrate (migrations on deploy)."
+  }
+  validation {
+    condition     = alltrue(flatten([for f in values(var.functions) : [for target in f.invokes : contains(keys(var.functions), target)]]))
+    error_message = "every name in a function's invokes must be a key of functions."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : (length(f.s3_prefixes) > 0) == (length(f.s3_actions) > 0)])
+    error_message = "s3_prefixes and s3_actions go together: a function either names both or neither."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.provisioned_concurrency >= 0 && (f.reserved_concurrency == null || f.provisioned_concurrency <= coalesce(f.reserved_concurrency, 0))])
+    error_message = "provisioned_concurrency must be >= 0 and at most reserved_concurrency when that is set."
+  }
+}
+
+variable "enable_provisioned_concurrency" {
+  description = "Keep functions' provisioned_concurrency warm on the alias live (seed \"Performance Optimization\": production only). Off: no version, no alias, no cost."
+  type        = bool
+  nullable    = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of function, API, database and network log groups."
+  type        = number
+  default     = 30
+  nullable    = false
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of every function."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+################################################################################
+# Sizes and safety
+################################################################################
+
+variable "network" {
+  description = "The env's VPC: IPv4 CIDR and the availability zones of its private subnets (2+; production 3)."
+  type = object({
+    cidr_block         = string
+    availability_zones = list(string)
+  })
+  nullable = false
+  validation {
+    condition     = can(cidrhost(var.network.cidr_block, 0))
+    error_message = "network.cidr_block must be a valid IPv4 CIDR such as 10.20.0.0/16."
+  }
+}
+
+variable "db" {
+  description = "RDS PostgreSQL sizing (seed: db.t4g.micro dev, multi-AZ db.r6g.large production)."
+  type = object({
+    instance_class        = string
+    allocated_storage_gb  = optional(number, 20)
+    multi_az              = optional(bool, false)
+    backup_retention_days = optional(number, 7)
+  })
+  nullable = false
+}
+
+variable "cache" {
+  description = "ElastiCache Redis sizing (seed: cache.t4g.micro dev, cache.r6g.large production)."
+  type = object({
+    node_type  = string
+    node_count = optional(number, 1)
+  })
+  nullable = false
+}
+
+variable "search" {
+  description = "OpenSearch sizing (seed: 1 x t3.small.search / 20 GB dev; 3 x r6g.large.search + dedicated masters / 100 GB production)."
+  type = object({
+    instance_type         = string
+    instance_count        = optional(number, 1)
+    dedicated_master_type = optional(string)
+    volume_size_gb        = optional(number, 20)
+  })
+  nullable = false
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the database (plus a final snapshot) and the Cognito user pool: false only where data is disposable (dev)."
+  type        = bool
+  nullable    = false
+}
+
+variable "force_destroy" {
+  description = "Let destroy empty the files bucket and the created hosted zone: true only where data is disposable (dev)."
+  type        = bool
+  nullable    = false
+}
+
+################################################################################
+# Web, API and DNS
+################################################################################
+
+variable "bucket_name" {
+  description = "Files/images bucket (seed: lego-moc-files-{stage}); globally unique."
+  type        = string
+  nullable    = false
+}
+
+variable "cors_allowed_origins" {
+  description = "Web app origins allowed by the API, the bucket CORS and the Cognito callbacks (seed \"CORS Configuration\")."
+  type        = list(string)
+  nullable    = false
+  validation {
+    condition     = length(var.cors_allowed_origins) > 0 && alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[^/]+$", o))])
+    error_message = "cors_allowed_origins must list origins such as https://app.example.com (scheme and host, no path)."
+  }
+}
+
+variable "dns" {
+  description = "The public API hostname (weighted blue/green records, custom domain), its Route53 zone (hosted_zone_id unless switches.create_hosted_zone), its regional ACM certificate (with switches.custom_domain), the legacy (blue) target and Route53 health checks."
+  type = object({
+    api_domain_name  = string
+    hosted_zone_name = string
+    hosted_zone_id   = optional(string)
+    certificate_arn  = optional(string)
+    legacy_target    = string
+    health_checks    = optional(bool, false)
+  })
+  nullable = false
+  validation {
+    condition     = endswith(var.dns.api_domain_name, ".${var.dns.hosted_zone_name}")
+    error_message = "dns.api_domain_name must be a name inside dns.hosted_zone_name."
+  }
+}
+
+variable "blue_weight" {
+  description = "Route53 weight of blue (legacy), 0-255. Set only in the env's traffic.auto.tfvars.json (lego-traffic writes it)."
+  type        = number
+  nullable    = false
+}
+
+variable "green_weight" {
+  description = "Route53 weight of green (this API), 0-255. Set only in the env's traffic.auto.tfvars.json (lego-traffic writes it)."
+  type        = number
+  nullable    = false
+}
+
+variable "existing_user_pool" {
+  description = "The legacy Cognito pool and app client to trust ({ id, client_id }); null creates a pool."
+  type = object({
+    id        = string
+    client_id = string
+  })
+  default = null
+}
+
+variable "monitoring" {
+  description = "Emails subscribed to the alarm topics, and the monthly budget in USD (seed: 200) alerted at 80 % and 100 %."
+  type = object({
+    alarm_emails     = optional(list(string), [])
+    budget_limit_usd = optional(number, 200)
+  })
+  default  = {}
+  nullable = false
+}
+
+################################################################################
+# Switches: all on for real AWS; the moto run of tf-check turns some off (terraform/README.md)
+################################################################################
+
+variable "switches" {
+  description = "Parts moto cannot create or read back, each on for real AWS (create_hosted_zone off): search (OpenSearch), cache (ElastiCache), custom_domain (API Gateway), create_hosted_zone (instead of dns.hosted_zone_id), cdn (CloudFront), budget, performance_insights, parameter_groups (RDS/ElastiCache), lambda_json_logging, migrations_on_apply. terraform/moto/moto.tfvars sets them for the moto run only."
+  type = object({
+    search               = optional(bool, true)
+    cache                = optional(bool, true)
+    custom_domain        = optional(bool, true)
+    create_hosted_zone   = optional(bool, false)
+    cdn                  = optional(bool, true)
+    budget               = optional(bool, true)
+    performance_insights = optional(bool, true)
+    parameter_groups     = optional(bool, true)
+    lambda_json_logging  = optional(bool, true)
+    migrations_on_apply  = optional(bool, true)
+  })
+  default = {
+    search               = true
+    cache                = true
+    custom_domain        = true
+    create_hosted_zone   = false
+    cdn                  = true
+    budget               = true
+    performance_insights = true
+    parameter_groups     = true
+    lambda_json_logging  = true
+    migrations_on_apply  = true
+  }
+  nullable = false
+  validation {
+    condition     = var.switches.create_hosted_zone || var.dns.hosted_zone_id != null
+    error_message = "dns.hosted_zone_id is required unless switches.create_hosted_zone."
+  }
+  validation {
+    condition     = !var.switches.custom_domain || var.dns.certificate_arn != null
+    error_message = "dns.certificate_arn is required when switches.custom_domain is on."
+  }
+}
