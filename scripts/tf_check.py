@@ -18,8 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TF = ROOT / "terraform"
 ENVS = ("dev", "staging", "production")
-# An env directory holds values and one call of modules/stack (terraform/README.md).
+# An env directory holds values; its .tf files are links to the one root in envs/_shared
+# (terraform/envs/_shared/README.md), so the three envs cannot drift apart.
 ENV_TF_FILES = {"main.tf", "variables.tf", "versions.tf"}
+SHARED_ROOT = "_shared"
 
 
 def _names(path: Path, kind: str) -> list[str]:
@@ -49,6 +51,10 @@ def lint() -> int:
                 f"envs/{env} holds {sorted(extra) or 'tests/'}: compositions and tests "
                 "belong in modules/stack"
             )
+        for name in sorted(ENV_TF_FILES):
+            link = env_dir / name
+            if not link.is_symlink() or link.readlink() != Path("..", SHARED_ROOT, name):
+                problems.append(f"envs/{env}/{name} must be a link to ../{SHARED_ROOT}/{name}")
         calls = re.findall(
             r'^module "[^"]+" \{\n\s+source\s+=\s+"([^"]+)"',
             (env_dir / "main.tf").read_text(),
