@@ -143,6 +143,7 @@ def _parse_form(req: Request, content_type: str) -> tuple[ImageFields, bytes]:
         raise ValidationError("multipart/form-data without a boundary")
     values: dict[str, list[str]] = {}
     image: bytes | None = None
+    filename = ""
     try:
         from io import BytesIO
 
@@ -160,6 +161,7 @@ def _parse_form(req: Request, content_type: str) -> tuple[ImageFields, bytes]:
                 if image is not None:
                     raise ValidationError.for_field("image", "send one image per request")
                 image = part.raw
+                filename = part.filename or ""
             elif part.name in _FORM_FIELDS and not part.filename:
                 values.setdefault(part.name, []).append(part.value)
             else:
@@ -170,8 +172,17 @@ def _parse_form(req: Request, content_type: str) -> tuple[ImageFields, bytes]:
         raise ValidationError.for_field("image", "an image part is required")
     if len(image) > MULTIPART_MAX_BYTES:
         raise _too_large()
-    fields = parse_model(ImageFields, _form_values(values), what="form fields")
+    data = _form_values(values)
+    # The seed's form has no required title (the column has): the file's name, as a desktop
+    # gallery shows it, else "Untitled".
+    data.setdefault("title", _title_from(filename))
+    fields = parse_model(ImageFields, data, what="form fields")
     return fields, image
+
+
+def _title_from(filename: str) -> str:
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].strip()
+    return stem[:200] or "Untitled"
 
 
 def _form_values(values: dict[str, list[str]]) -> dict[str, Any]:

@@ -61,6 +61,14 @@ def test_upload_multipart_tags_as_repeated_fields_and_json(
     assert as_json["data"]["tags"] == ["p", "q"]
 
 
+def test_upload_multipart_without_title_takes_the_file_name(
+    post_form: Callable[..., Any], make: Any, user_id: str
+) -> None:
+    status, body = post_form(user_id, {}, make.jpeg(32, 32), filename="IMG_1234.jpg")
+    assert status == 201
+    assert body["data"]["title"] == "IMG_1234"
+
+
 def test_upload_multipart_without_image_part_returns_400(
     post_form: Callable[..., Any], user_id: str
 ) -> None:

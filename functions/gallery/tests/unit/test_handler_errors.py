@@ -62,11 +62,24 @@ def test_multipart_unknown_field_is_400() -> None:
     assert "userId" in answer["error"]["details"]["fieldErrors"]
 
 
-def test_multipart_without_title_is_400_on_the_field() -> None:
-    body, headers = _form([("image", "a.jpg", b"1")])
+def test_multipart_empty_title_is_400_on_the_field() -> None:
+    body, headers = _form([("image", "a.jpg", b"1"), ("title", None, b"")])
     status, answer = _call("POST /api/images", body, headers)
     assert status == 400
     assert "title" in answer["error"]["details"]["fieldErrors"]
+
+
+@pytest.mark.parametrize(
+    ("filename", "title"),
+    [
+        ("IMG_0001.JPG", "IMG_0001"),
+        ("C:\\photos\\castle.front.png", "castle.front"),
+        ("", "Untitled"),
+        (".jpg", "Untitled"),
+    ],
+)
+def test_title_defaults_to_the_file_name(filename: str, title: str) -> None:
+    assert handler._title_from(filename) == title
 
 
 def test_multipart_without_boundary_or_malformed_is_400() -> None:
