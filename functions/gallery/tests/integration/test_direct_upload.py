@@ -154,3 +154,36 @@ def test_confirm_bad_json_returns_400(
     status, answer = api("POST /api/images", user_id, body=body)
     assert status == 400
     assert answer["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_concurrent_confirm_losing_the_race_returns_the_first_image_and_leaves_no_object(
+    api: Callable[..., Any],
+    make: Any,
+    s3_client: Any,
+    bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+    user_id: str,
+) -> None:
+    from lego_gallery import repository
+
+    ticket = _ticket(api, user_id)
+    photo = make.jpeg(300, 200)
+    _send(ticket, photo)
+    first = api("POST /api/images", user_id, body={"uploadId": ticket["uploadId"], "title": "A"})
+    assert first.status == 201
+    # the second request read "no image yet" before the first committed: it processes and
+    # puts its own objects, then the unique (user_id, upload_id) key refuses its row
+    _send(ticket, photo)
+    real = repository.select_image_by_upload
+    calls: list[int] = []
+
+    def stale_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "select_image_by_upload", stale_once)
+    second = api("POST /api/images", user_id, body={"uploadId": ticket["uploadId"], "title": "B"})
+
+    assert second.status == 201
+    assert second.body["data"] == first.body["data"]
+    assert s3_client.list_objects_v2(Bucket=bucket, Prefix=f"images/{user_id}/")["KeyCount"] == 2

@@ -145,6 +145,62 @@ def test_upload_exif_orientation_6_with_gps_comes_back_upright_without_metadata(
     assert not out.getexif()
 
 
+def _png_header(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+    )
+
+
+def test_upload_100k_by_100k_png_header_returns_400_with_dimensions(
+    post_form: Callable[..., Any], user_id: str
+) -> None:
+    status, body = post_form(
+        user_id, {"title": "bomb"}, _png_header(100_000, 100_000), content_type="image/png"
+    )
+    assert status == 400
+    assert (body["error"]["details"]["width"], body["error"]["details"]["height"]) == (
+        100_000,
+        100_000,
+    )
+
+
+def test_upload_eps_renamed_jpg_returns_400(post_form: Callable[..., Any], user_id: str) -> None:
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n"
+    status, body = post_form(user_id, {"title": "eps"}, eps, filename="photo.jpg")
+    assert status == 400
+    assert body["error"]["details"]["detectedType"] == "postscript"
+
+
+def test_upload_animated_gif_keeps_the_first_frame(
+    post_form: Callable[..., Any], s3_client: Any, bucket: str, user_id: str
+) -> None:
+    import io
+
+    from PIL import Image as PILImage
+
+    frames = [PILImage.new("RGB", (80, 60), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+
+    status, body = post_form(user_id, {"title": "gif"}, buffer.getvalue(), content_type="image/gif")
+
+    assert status == 201, body
+    stored = s3_client.get_object(Bucket=bucket, Key=f"images/{user_id}/{body['data']['id']}.webp")
+    out = PILImage.open(io.BytesIO(stored["Body"].read()))
+    red, _green, blue = out.convert("RGB").getpixel((40, 30))
+    assert red > 200
+    assert blue < 60
+    assert getattr(out, "n_frames", 1) == 1
+
+
 def test_upload_into_other_users_album_returns_404(
     post_form: Callable[..., Any], make: Any, user_id: str, other_user_id: str
 ) -> None:
