@@ -52,7 +52,8 @@ ORDER BY created_at DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 """
 # PostgreSQL fallback of search (as MOCs): word_similarity on the title (trigram index),
-# a substring of the description, an exact tag; ranked like the OpenSearch query.
+# a substring of the description, an exact tag; ranked like the OpenSearch query. (A NULL
+# description must add 0, not make the score NULL: NULL sorts first in DESC order.)
 _MATCH = f"""
 {_IMAGE_FILTERS}
 AND (%(q)s <%% title OR description ILIKE %(like)s OR tags @> ARRAY[%(q)s]::text[])
@@ -63,7 +64,7 @@ SELECT {IMAGE_COLUMNS}, count(*) OVER () AS total FROM gallery_images
 WHERE {_MATCH}
 ORDER BY 3 * word_similarity(%(q)s, title)
          + 2 * (tags @> ARRAY[%(q)s]::text[])::int
-         + (description ILIKE %(like)s)::int DESC,
+         + coalesce(description ILIKE %(like)s, false)::int DESC,
          last_updated_at DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 """
