@@ -54,12 +54,12 @@ def _unavailable(operation: str) -> Iterator[None]:
 
 def presigned_post(user_id: str, upload_id: UUID, content_type: str, size: int) -> dict[str, Any]:
     """A POST policy for uploads/{userId}/{uploadId}: the declared type and at most 20 MB
-    (S3 itself refuses anything else), server-side encrypted, valid for 15 minutes."""
-    fields = {"Content-Type": content_type, "x-amz-server-side-encryption": "AES256"}
+    (S3 itself refuses anything else), valid for 15 minutes. No encryption field: the bucket's
+    default (SSE-KMS in terraform/modules/storage) applies, as to every object."""
+    fields = {"Content-Type": content_type}
     conditions: list[Any] = [
         ["content-length-range", 1, DIRECT_MAX_BYTES],
         {"Content-Type": content_type},
-        {"x-amz-server-side-encryption": "AES256"},
     ]
     with _unavailable("presign"):
         post: dict[str, Any] = aws.client("s3").generate_presigned_post(
