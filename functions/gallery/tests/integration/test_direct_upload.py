@@ -7,6 +7,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -45,7 +46,10 @@ def test_presigned_post_policy_has_key_size_type_and_expiry(
     policy = json.loads(base64.b64decode(ticket["fields"]["policy"]))
     assert ["content-length-range", 1, 20 * 1024 * 1024] in policy["conditions"]
     assert {"Content-Type": "image/png"} in policy["conditions"]
-    assert "expiration" in policy
+    expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    in_15_min = datetime.now(UTC) + timedelta(minutes=15)
+    assert abs((expires - in_15_min).total_seconds()) < 60  # S3 refuses the POST after that
+    assert abs((datetime.fromisoformat(ticket["expiresAt"]) - expires).total_seconds()) < 5
 
 
 @pytest.mark.parametrize(
