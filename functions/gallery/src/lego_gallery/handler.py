@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from lego_common import http
-from lego_common.errors import PayloadTooLargeError, ValidationError
+from lego_common import forms, http
+from lego_common.errors import PayloadTooLargeError
 from lego_common.http import Created, RawResponse
 from lego_common.validation import parse_model
 from lego_gallery import service
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
     from lego_common.serialization import RawJson
     from lego_gallery.models import Album, AlbumDeleted, Image, ImageDeleted, MocLink
 
-# The image part may be 4 MB; the other fields and the multipart framing get a little more.
-_MULTIPART_BODY_MAX = MULTIPART_MAX_BYTES + 64 * 1024
 _FORM_FIELDS = frozenset({"title", "description", "tags", "albumId"})
 
 
@@ -49,7 +46,7 @@ def create_image(req: Request) -> Created:
     direct upload (<= 20 MB, see POST /api/images/uploads)."""
     user_id = req.user_id
     content_type = req.header("content-type") or ""
-    if content_type.lower().startswith("multipart/form-data"):
+    if forms.is_form(content_type):
         fields, content = _parse_form(req, content_type)
         return Created(service.upload_image(user_id, fields, content))
     confirm = req.body_as(ImageConfirm)
@@ -133,83 +130,26 @@ def _too_large() -> PayloadTooLargeError:
 
 def _parse_form(req: Request, content_type: str) -> tuple[ImageFields, bytes]:
     """The seed's form: an `image` file part and title/description/tags/albumId fields."""
-    import multipart  # type: ignore[import-untyped]  # no py.typed
-
-    if len(req.raw_body) > _MULTIPART_BODY_MAX:
-        raise _too_large()
-    _, options = multipart.parse_options_header(content_type)
-    boundary = options.get("boundary")
-    if not boundary:
-        raise ValidationError("multipart/form-data without a boundary")
-    values: dict[str, list[str]] = {}
-    image: bytes | None = None
-    filename = ""
-    try:
-        from io import BytesIO
-
-        parser = multipart.MultipartParser(
-            BytesIO(req.raw_body),
-            boundary,
-            content_length=len(req.raw_body),
-            strict=True,
-            part_limit=32,
-            memory_limit=_MULTIPART_BODY_MAX,
-            spool_limit=_MULTIPART_BODY_MAX,
-        )
-        for part in parser:
-            if part.name == "image":
-                if image is not None:
-                    raise ValidationError.for_field("image", "send one image per request")
-                image = part.raw
-                filename = part.filename or ""
-            elif part.name in _FORM_FIELDS and not part.filename:
-                values.setdefault(part.name, []).append(part.value)
-            else:
-                raise ValidationError.for_field(str(part.name), "unknown form field")
-    except multipart.MultipartError as exc:
-        raise ValidationError(f"malformed multipart/form-data body: {exc}"[:300]) from None
-    if image is None:
-        raise ValidationError.for_field("image", "an image part is required")
-    if len(image) > MULTIPART_MAX_BYTES:
-        raise _too_large()
-    data = _form_values(values)
+    form = forms.parse_form(
+        req.raw_body,
+        content_type,
+        file_field="image",
+        text_fields=_FORM_FIELDS,
+        max_file_bytes=MULTIPART_MAX_BYTES,
+        too_large=_too_large,
+    )
+    data: dict[str, Any] = {}
+    for name in ("title", "description", "albumId"):
+        value = forms.single_value(form, name)
+        if value is not None and not (name == "albumId" and value == ""):
+            data[name] = value
+    tags = forms.list_value(form, "tags")
+    if tags is not None:
+        data["tags"] = tags
     # The seed's form has no required title (the column has): the file's name, as a desktop
     # gallery shows it, else "Untitled".
-    data.setdefault("title", _title_from(filename))
-    fields = parse_model(ImageFields, data, what="form fields")
-    return fields, image
-
-
-def _title_from(filename: str) -> str:
-    stem = filename.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].strip()
-    return stem[:200] or "Untitled"
-
-
-def _form_values(values: dict[str, list[str]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name, given in values.items():
-        if name == "tags":
-            data["tags"] = _tags(given)
-        elif len(given) > 1:
-            raise ValidationError.for_field(name, "sent more than once")
-        elif name == "albumId" and given[0] == "":
-            continue
-        else:
-            data[name] = given[0]
-    return data
-
-
-def _tags(given: list[str]) -> Any:
-    """Tags as repeated fields, one JSON array, or one comma-separated string."""
-    if len(given) == 1:
-        text = given[0].strip()
-        if text.startswith("["):
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                raise ValidationError.for_field("tags", "not a JSON array") from None
-        return [tag.strip() for tag in text.split(",") if tag.strip()]
-    return given
+    data.setdefault("title", forms.filename_stem(form.filename, 200, "Untitled"))
+    return parse_model(ImageFields, data, what="form fields"), form.content
 
 
 ROUTES = {

@@ -69,19 +69,6 @@ def test_multipart_empty_title_is_400_on_the_field() -> None:
     assert "title" in answer["error"]["details"]["fieldErrors"]
 
 
-@pytest.mark.parametrize(
-    ("filename", "title"),
-    [
-        ("IMG_0001.JPG", "IMG_0001"),
-        ("C:\\photos\\castle.front.png", "castle.front"),
-        ("", "Untitled"),
-        (".jpg", "Untitled"),
-    ],
-)
-def test_title_defaults_to_the_file_name(filename: str, title: str) -> None:
-    assert handler._title_from(filename) == title
-
-
 def test_multipart_without_boundary_or_malformed_is_400() -> None:
     assert _call("POST /api/images", b"x", {"content-type": "multipart/form-data"})[0] == 400
     bad = b"--b0undary\r\nno headers end"
@@ -106,12 +93,6 @@ def test_body_over_the_multipart_cap_is_413_before_parsing() -> None:
 @pytest.mark.parametrize("body", [{"title": "x"}, [], "not json", {"uploadId": "x", "title": "t"}])
 def test_json_create_without_a_valid_upload_id_is_400(body: Any) -> None:
     assert _call("POST /api/images", body)[0] == 400
-
-
-def test_tags_from_a_form_field() -> None:
-    assert handler._tags(["a, b ,,c"]) == ["a", "b", "c"]
-    assert handler._tags(['["a", "b"]']) == ["a", "b"]
-    assert handler._tags(["a", "b"]) == ["a", "b"]
 
 
 def test_route_without_claims_is_401_before_the_body_is_read() -> None:
