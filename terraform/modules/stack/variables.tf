@@ -68,8 +68,9 @@ variable "functions" {
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     gallery = {
-      memory_mb   = 2048, timeout_s = 60, provisioned_concurrency = 2
-      s3_prefixes = ["images"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      # 30 s: API Gateway answers 504 at 30 s whatever the function's timeout (seed said 60).
+      memory_mb   = 2048, timeout_s = 30, provisioned_concurrency = 2
+      s3_prefixes = ["images", "uploads"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] # uploads/: staged direct uploads
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     wishlist = {
@@ -93,7 +94,8 @@ variable "functions" {
       cache       = true, dead_letter_queue = true # invoked asynchronously by upload: keep failed events
     }
     migrate = {
-      memory_mb      = 512, timeout_s = 300, alarms = false
+      # 420 s: up to 300 s waiting for the proxy (MIGRATE_CONNECT_TIMEOUT_S) + 60 s kept for the migrations.
+      memory_mb      = 512, timeout_s = 420, alarms = false
       search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut"] # creates the indices
     }
   }

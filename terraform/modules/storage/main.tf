@@ -72,6 +72,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Direct uploads are staged under uploads/ until the client confirms them; the confirm
+  # deletes the staged object, so whatever is left after a day was never confirmed.
+  rule {
+    id     = "expire-unconfirmed-uploads"
+    status = "Enabled"
+
+    filter {
+      prefix = "uploads/"
+    }
+
+    expiration {
+      days = var.staged_upload_expiration_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
   depends_on = [aws_s3_bucket_versioning.this]
 }
 

@@ -47,6 +47,17 @@ variable "abort_incomplete_multipart_days" {
   nullable    = false
 }
 
+variable "staged_upload_expiration_days" {
+  description = "Days after which an unconfirmed direct upload under uploads/ is deleted (issue 14: a day)."
+  type        = number
+  default     = 1
+  nullable    = false
+  validation {
+    condition     = var.staged_upload_expiration_days >= 1 && floor(var.staged_upload_expiration_days) == var.staged_upload_expiration_days
+    error_message = "staged_upload_expiration_days must be a whole number of days, at least 1."
+  }
+}
+
 variable "force_destroy" {
   description = "Let terraform destroy a non-empty bucket (dev only)."
   type        = bool

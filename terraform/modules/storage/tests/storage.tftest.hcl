@@ -29,6 +29,10 @@ run "private_encrypted_versioned_bucket" {
     error_message = "old versions expire after 30 days, incomplete uploads after 1"
   }
   assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.this.rule[1].filter[0].prefix == "uploads/" && aws_s3_bucket_lifecycle_configuration.this.rule[1].expiration[0].days == 1
+    error_message = "unconfirmed direct uploads (uploads/) expire after a day (issue 14)"
+  }
+  assert {
     condition     = one(aws_s3_bucket_cors_configuration.this.cors_rule).allowed_origins == toset(["http://localhost:3002"])
     error_message = "CORS allows the web app origin"
   }
