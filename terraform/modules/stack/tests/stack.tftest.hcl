@@ -49,7 +49,7 @@ run "least_privilege_per_function" {
     error_message = "csv_parser only reads files under mocs/"
   }
   assert {
-    condition     = sort([for r in local.policy_statements["gallery"]["UseObjects"].resources : split("/", r)[1]]) == ["images", "uploads"] && alltrue([for r in local.policy_statements["wishlist"]["UseObjects"].resources : endswith(r, "/wishlist/*")]) && alltrue([for r in local.policy_statements["profile"]["UseObjects"].resources : endswith(r, "/avatars/*")])
+    condition     = join(",", sort([for r in local.policy_statements["gallery"]["UseObjects"].resources : split("/", r)[1]])) == "images,uploads" && alltrue([for r in local.policy_statements["wishlist"]["UseObjects"].resources : endswith(r, "/wishlist/*")]) && alltrue([for r in local.policy_statements["profile"]["UseObjects"].resources : endswith(r, "/avatars/*")])
     error_message = "gallery (images/, its staged uploads/), wishlist and profile each stay in their own prefixes"
   }
   assert {
