@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lego_common.search import SearchIndex
+from lego_common.search import owned_text_index
 
 if TYPE_CHECKING:
     from lego_gallery.models import Image
@@ -13,30 +13,7 @@ if TYPE_CHECKING:
 # albumId of an image in no album: a keyword a term filter can match (`?albumId=none`).
 NO_ALBUM = "none"
 
-INDEX = SearchIndex(
-    "gallery_images",
-    {
-        "mappings": {
-            "properties": {
-                "id": {"type": "keyword"},
-                "userId": {"type": "keyword"},
-                "title": {
-                    "type": "text",
-                    "analyzer": "standard",
-                    "fields": {"keyword": {"type": "keyword"}},
-                },
-                "description": {"type": "text", "analyzer": "standard"},
-                "tags": {
-                    "type": "keyword",
-                    "fields": {"text": {"type": "text", "analyzer": "standard"}},
-                },
-                "albumId": {"type": "keyword"},
-                "createdAt": {"type": "date"},
-                "updatedAt": {"type": "date"},
-            }
-        }
-    },
-)
+INDEX = owned_text_index("gallery_images", albumId={"type": "keyword"})
 
 
 def document(image: Image) -> dict[str, Any]:

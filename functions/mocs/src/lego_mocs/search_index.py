@@ -5,35 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lego_common.search import SearchIndex
+from lego_common.search import owned_text_index
 
 if TYPE_CHECKING:
     from lego_mocs.models import Moc
 
-INDEX = SearchIndex(
-    "moc_instructions",
-    {
-        "mappings": {
-            "properties": {
-                "id": {"type": "keyword"},
-                "userId": {"type": "keyword"},
-                "title": {
-                    "type": "text",
-                    "analyzer": "standard",
-                    "fields": {"keyword": {"type": "keyword"}},
-                },
-                "description": {"type": "text", "analyzer": "standard"},
-                "tags": {
-                    "type": "keyword",
-                    "fields": {"text": {"type": "text", "analyzer": "standard"}},
-                },
-                "type": {"type": "keyword"},
-                "createdAt": {"type": "date"},
-                "updatedAt": {"type": "date"},
-            }
-        }
-    },
-)
+INDEX = owned_text_index("moc_instructions", type={"type": "keyword"})
 
 
 def document(moc: Moc) -> dict[str, Any]:

@@ -239,6 +239,33 @@ class SearchIndex:
         return search_ids(self.name, body)
 
 
+# Seed 001 "Index Definitions": every searchable resource is a user's titled, described,
+# tagged row; build_search_body matches title^3, description and tags^2 in these fields.
+_OWNED_TEXT_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "keyword"},
+    "userId": {"type": "keyword"},
+    "title": {
+        "type": "text",
+        "analyzer": "standard",
+        "fields": {"keyword": {"type": "keyword"}},
+    },
+    "description": {"type": "text", "analyzer": "standard"},
+    "tags": {
+        "type": "keyword",
+        "fields": {"text": {"type": "text", "analyzer": "standard"}},
+    },
+    "createdAt": {"type": "date"},
+    "updatedAt": {"type": "date"},
+}
+
+
+def owned_text_index(name: str, **extra_properties: Mapping[str, Any]) -> SearchIndex:
+    """An index of the seed's shape (id, userId, title, description, tags, dates) plus the
+    resource's own filter fields (e.g. type=keyword)."""
+    properties = {**_OWNED_TEXT_PROPERTIES, **extra_properties}
+    return SearchIndex(name, {"mappings": {"properties": properties}})
+
+
 def reset() -> None:
     client.cache_clear()
     breaker.cache_clear()
