@@ -105,3 +105,40 @@ def public_url(key: str) -> str:
     if settings.aws_endpoint_url:
         return f"{settings.aws_endpoint_url.rstrip('/')}/{bucket()}/{key}"
     return f"https://{bucket()}.s3.{settings.aws_region}.amazonaws.com/{key}"
+
+
+# --- one object kept in place, versions included (the avatar) ---------------------------------
+
+
+def put_object_version(key: str, body: bytes, content_type: str, **extra: Any) -> str | None:
+    """put_object, returning the new version's id (None when the bucket is not versioned)."""
+    response = retry.call(
+        lambda: aws.client("s3").put_object(
+            Bucket=bucket(), Key=key, Body=body, ContentType=content_type, **extra
+        )
+    )
+    version: str | None = response.get("VersionId")
+    return version if version and version != "null" else None
+
+
+def get_object_version(key: str) -> tuple[bytes, str | None] | None:
+    """The current object's bytes and version id, or None when there is no such key (S3 says
+    AccessDenied instead of NoSuchKey to a caller without s3:ListBucket: also None)."""
+    s3 = aws.client("s3")
+    try:
+        response = retry.call(lambda: s3.get_object(Bucket=bucket(), Key=key))
+    except Exception as exc:
+        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+        if code in {"NoSuchKey", "404", "NotFound", "AccessDenied"}:
+            return None
+        raise
+    version = response.get("VersionId")
+    data: bytes = response["Body"].read()
+    return data, (version if version and version != "null" else None)
+
+
+def delete_object_version(key: str, version_id: str | None) -> None:
+    """Delete one stored version for good (versioned bucket: no delete marker, nothing left to
+    restore), or the object itself when version_id is None (unversioned bucket)."""
+    extra = {"VersionId": version_id} if version_id else {}
+    retry.call(lambda: aws.client("s3").delete_object(Bucket=bucket(), Key=key, **extra))
