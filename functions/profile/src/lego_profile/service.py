@@ -133,9 +133,7 @@ def delete_avatar(caller: Caller, profile_id: uuid.UUID) -> Profile:
     key = keys.avatar_object(caller.sub)
     cognito.delete_attributes(caller.username, ["picture"])
     try:
-        current = _s3("read", lambda: storage.get_object_version(key))
-        if current is not None:
-            _s3("delete", lambda: storage.delete_object_version(key, current[1]))
+        _s3("delete", lambda: storage.delete_every_version(key))
     except ServiceUnavailableError:
         try:  # the object is still there: point `picture` at it again
             cognito.update_attributes(caller.username, {"picture": picture})

@@ -183,6 +183,20 @@ def test_delete_twice_gives_200_then_404_and_nothing_stays(
     assert body["error"]["code"] == "NOT_FOUND"
 
 
+def test_delete_removes_versions_a_crash_left_behind(
+    post_avatar: Any, call: Any, make: Any, user: Any
+) -> None:
+    from lego_common import storage
+
+    key = keys.avatar_object(user.sub)
+    post_avatar(user, make.image((300, 300)))
+    for _ in range(2):  # as if two earlier replacements died before deleting the old version
+        storage.put_object(key, _current(key), "image/webp")
+    assert len(_versions(key)) == 3
+    assert call("DELETE /api/users/{id}/avatar", user).status == 200
+    assert _versions(key) == []
+
+
 def test_another_users_id_and_a_random_id_cannot_upload(
     post_avatar: Any, call: Any, make: Any, user: Any, other: Any
 ) -> None:

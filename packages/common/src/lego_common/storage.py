@@ -142,3 +142,23 @@ def delete_object_version(key: str, version_id: str | None) -> None:
     restore), or the object itself when version_id is None (unversioned bucket)."""
     extra = {"VersionId": version_id} if version_id else {}
     retry.call(lambda: aws.client("s3").delete_object(Bucket=bucket(), Key=key, **extra))
+
+
+def delete_every_version(key: str, max_versions: int = 100) -> int:
+    """Delete key for good, every stored version of it, without s3:ListBucketVersions: HEAD
+    names the current version, deleting it by id makes the next one current, until none is
+    left (or max_versions, a guard). Unversioned bucket: one delete. Returns how many went."""
+    s3 = aws.client("s3")
+    deleted = 0
+    while deleted < max_versions:
+        try:
+            head = retry.call(lambda: s3.head_object(Bucket=bucket(), Key=key))
+        except Exception as exc:
+            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404", "NotFound", "403", "AccessDenied"}:
+                return deleted
+            raise
+        version = head.get("VersionId")
+        delete_object_version(key, version if version and version != "null" else None)
+        deleted += 1
+    return deleted
