@@ -79,9 +79,11 @@ variable "functions" {
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     profile = {
-      memory_mb   = 1024, timeout_s = 30
-      s3_prefixes = ["avatars"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
-      cache       = true, cognito_actions = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"]
+      memory_mb = 1024, timeout_s = 30
+      # DeleteObjectVersion: an avatar's old and deleted versions go for good (issue 16);
+      # AdminDeleteUserAttributes: DELETE /api/users/{id}/avatar removes `picture`.
+      s3_prefixes = ["avatars"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+      cache       = true, cognito_actions = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes"]
     }
     upload = {
       memory_mb   = 2048, timeout_s = 120

@@ -215,7 +215,7 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
         objects.remove(written, image_id=image_id)
         raise
     _invalidate_lists(user_id, albums=[image.album_id])
-    cache.delete(keys.profile(user_id))
+    cache.forget_profile(user_id)  # totalImages
     _index(image)
     log.info(
         "gallery_image_created",
@@ -259,9 +259,8 @@ def delete_image(user_id: str, image_id: UUID) -> ImageDeleted:
         moc_ids = repository.image_moc_ids(conn, user_id, image_id)
         covers = repository.clear_cover_outside_album(conn, user_id, image_id, None)
         repository.delete_image(conn, user_id, image_id)
-    cache.delete(
-        keys.gallery_image_detail(image_id), keys.profile(user_id), *map(keys.moc_detail, moc_ids)
-    )
+    cache.delete(keys.gallery_image_detail(image_id), *map(keys.moc_detail, moc_ids))
+    cache.forget_profile(user_id)  # totalImages
     _invalidate_lists(user_id, albums=[image.album_id, *covers])
     search_index.INDEX.delete(str(image_id))
     objects.remove(objects.image_keys(user_id, image_id), image_id=image_id)

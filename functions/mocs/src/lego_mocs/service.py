@@ -121,6 +121,7 @@ def create_moc(user_id: str, data: MocCreate) -> Moc:
     with _constraint_errors(data.title), db.transaction() as conn:
         moc = repository.insert_moc(conn, user_id, data.model_dump())
     cache.invalidate_tag(keys.moc_list_tag(user_id))
+    cache.forget_profile(user_id)  # totalMOCs
     _index(moc)
     log.info("moc_created", moc_id=str(moc.id))
     return moc
@@ -148,6 +149,7 @@ def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
     if not deleted:
         raise _not_found()
     _invalidate(user_id, moc_id)
+    cache.forget_profile(user_id)  # totalMOCs
     search_index.INDEX.delete(str(moc_id))
     prefix = keys.moc_files_prefix(user_id, moc_id)
     failed = storage.delete_prefix(prefix)

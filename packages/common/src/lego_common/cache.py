@@ -34,6 +34,10 @@ log = structlog.get_logger()
 TTL_LIST_S = 300  # short: list queries
 TTL_DETAIL_S = 600  # medium: detail queries
 TTL_STATS_S = 1800  # long: aggregated statistics
+# The whole profile (Cognito attributes + counts): seed 001 "User Profile Lambda" says 10 minutes,
+# "Cache TTLs" 30 for aggregated statistics; forget_profile() keeps the counts exact on every
+# write, so the shorter TTL costs little and bounds a stale name or picture written elsewhere.
+TTL_PROFILE_S = 600
 
 # The format of every cached value. Bump it when the JSON a response carries changes, so a value
 # the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12).
@@ -202,6 +206,15 @@ def cached_owned(
 def delete(*keys: str) -> None:
     if keys:
         _guarded("delete", lambda r: r.delete(*keys))
+
+
+def forget_profile(user_id: str) -> None:
+    """Drop the user's cached profile (`profile:user:{userId}`), whose counts of MOCs, images
+    and wishlist items must stay exact: every create and delete of those rows calls this after
+    its commit (the profile function caches the whole profile for TTL_PROFILE_S)."""
+    from lego_common import keys
+
+    delete(keys.profile(user_id))
 
 
 def invalidate_tag(tag: str) -> None:

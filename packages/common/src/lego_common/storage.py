@@ -105,3 +105,60 @@ def public_url(key: str) -> str:
     if settings.aws_endpoint_url:
         return f"{settings.aws_endpoint_url.rstrip('/')}/{bucket()}/{key}"
     return f"https://{bucket()}.s3.{settings.aws_region}.amazonaws.com/{key}"
+
+
+# --- one object kept in place, versions included (the avatar) ---------------------------------
+
+
+def put_object_version(key: str, body: bytes, content_type: str, **extra: Any) -> str | None:
+    """put_object, returning the new version's id (None when the bucket is not versioned)."""
+    response = retry.call(
+        lambda: aws.client("s3").put_object(
+            Bucket=bucket(), Key=key, Body=body, ContentType=content_type, **extra
+        )
+    )
+    version: str | None = response.get("VersionId")
+    return version if version and version != "null" else None
+
+
+def get_object_version(key: str) -> tuple[bytes, str | None] | None:
+    """The current object's bytes and version id, or None when there is no such key (S3 says
+    AccessDenied instead of NoSuchKey to a caller without s3:ListBucket: also None)."""
+    s3 = aws.client("s3")
+    try:
+        response = retry.call(lambda: s3.get_object(Bucket=bucket(), Key=key))
+    except Exception as exc:
+        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+        if code in {"NoSuchKey", "404", "NotFound", "AccessDenied"}:
+            return None
+        raise
+    version = response.get("VersionId")
+    data: bytes = response["Body"].read()
+    return data, (version if version and version != "null" else None)
+
+
+def delete_object_version(key: str, version_id: str | None) -> None:
+    """Delete one stored version for good (versioned bucket: no delete marker, nothing left to
+    restore), or the object itself when version_id is None (unversioned bucket)."""
+    extra = {"VersionId": version_id} if version_id else {}
+    retry.call(lambda: aws.client("s3").delete_object(Bucket=bucket(), Key=key, **extra))
+
+
+def delete_every_version(key: str, max_versions: int = 100) -> int:
+    """Delete key for good, every stored version of it, without s3:ListBucketVersions: HEAD
+    names the current version, deleting it by id makes the next one current, until none is
+    left (or max_versions, a guard). Unversioned bucket: one delete. Returns how many went."""
+    s3 = aws.client("s3")
+    deleted = 0
+    while deleted < max_versions:
+        try:
+            head = retry.call(lambda: s3.head_object(Bucket=bucket(), Key=key))
+        except Exception as exc:
+            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404", "NotFound", "403", "AccessDenied"}:
+                return deleted
+            raise
+        version = head.get("VersionId")
+        delete_object_version(key, version if version and version != "null" else None)
+        deleted += 1
+    return deleted

@@ -53,8 +53,8 @@ run "least_privilege_per_function" {
     error_message = "gallery (images/, its staged uploads/), wishlist and profile each stay in their own prefixes"
   }
   assert {
-    condition     = join(",", local.policy_statements["profile"]["ManageUsers"].actions) == "cognito-idp:AdminGetUser,cognito-idp:AdminUpdateUserAttributes" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "ManageUsers")]) == 1
-    error_message = "only profile calls Cognito, with the two seed actions"
+    condition     = join(",", local.policy_statements["profile"]["ManageUsers"].actions) == "cognito-idp:AdminGetUser,cognito-idp:AdminUpdateUserAttributes,cognito-idp:AdminDeleteUserAttributes" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "ManageUsers")]) == 1
+    error_message = "only profile calls Cognito: the two seed actions plus AdminDeleteUserAttributes (avatar delete)"
   }
   assert {
     condition     = one(local.policy_statements["upload"]["InvokeCsvParser"].resources) == local.function_arns["csv_parser"] && local.function_arns["csv_parser"] == "arn:aws:lambda:us-east-1:123456789012:function:lego-api-csv-parser-dev" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "InvokeCsvParser")]) == 1
