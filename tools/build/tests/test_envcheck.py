@@ -170,6 +170,18 @@ def test_old_packaging_with_terraform_tracing_setting_fails_env_check(
     assert untraced_result.ok, untraced_result.detail  # same zip: only the setting differs
 
 
+def test_function_without_handler_is_skipped_not_failed(sandbox: Path, tmp_path: Path) -> None:
+    # tf-check applies stub artefacts for functions not written yet; there is nothing to run.
+    (sandbox / "functions/health/src/lego_health/handler.py").unlink()
+    [health, *_] = deployed_functions(synthetic_state())
+
+    [result] = check_functions(
+        sandbox, [health], _stack(), tmp_path / "w", tmp_path / "host", sandbox / "dist"
+    )
+
+    assert (result.ok, result.detail) == (True, "skipped: no handler.py yet")
+
+
 def test_real_zips_answer_with_the_terraform_environment(tmp_path: Path, services: Stack) -> None:
     specs = discover(REPO_ROOT)
     deployed = [

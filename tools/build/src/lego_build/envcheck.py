@@ -168,6 +168,11 @@ def check_functions(
         except LookupError as exc:
             results.append(EnvCheckResult(fn.function_name, fn.zip_name, False, str(exc)))
             continue
+        if not spec.has_handler:  # tf-check deploys stub artefacts for functions not written yet
+            results.append(
+                EnvCheckResult(fn.function_name, fn.zip_name, True, "skipped: no handler.py yet")
+            )
+            continue
         notes = _sidecar_notes(fn, spec, dist_dir)
         try:
             paths = bundle.prepare(spec)
