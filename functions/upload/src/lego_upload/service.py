@@ -148,8 +148,15 @@ def complete_files(user_id: str, moc_id: UUID, file_ids: list[UUID]) -> Completi
         rows = repository.select_files(conn, user_id, moc_id, file_ids) if exists else {}
     if not exists:
         # The MOC was deleted (its rows went with it) or never was the caller's: objects sent
-        # under its prefix since must not stay without a row.
-        objects.remove(storage.list_keys(keys.moc_files_prefix(user_id, moc_id)))
+        # for these files since must not stay without a row. Their keys follow from the ids
+        # (one of three extensions), so no ListBucket permission is needed.
+        objects.remove(
+            [
+                keys.moc_file_object(user_id, moc_id, file_id, ext)
+                for file_id in file_ids
+                for ext, _, _ in KINDS.values()
+            ]
+        )
         raise _moc_not_found()
     now = datetime.now(UTC)
     outcomes: list[FileOutcome] = []
