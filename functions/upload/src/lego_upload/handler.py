@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lego_common import forms, http
 from lego_common.errors import PayloadTooLargeError
@@ -17,6 +17,8 @@ from lego_upload.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lego_common.http import Request
     from lego_upload.models import Completion, FileDeleted, MocFile
 
@@ -74,6 +76,16 @@ def _form_files(req: Request, max_files: int) -> list[service.FormFile]:
     return [service.FormFile(p.filename, p.content_type, p.content) for p in parts]
 
 
+def _scheduled(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An EventBridge schedule (no routeKey): sweep the uploads whose ticket expired."""
+    from lego_common import log as logging
+    from lego_upload import sweep
+
+    logging.configure()
+    result = sweep.sweep(apply=True)
+    return {"expired": len(result.expired), "failed": len(result.failed)}
+
+
 ROUTES = {
     "POST /api/mocs/{id}/files": request_files,
     "POST /api/mocs/{id}/files/complete": complete_files,
@@ -81,4 +93,10 @@ ROUTES = {
     "DELETE /api/mocs/{id}/files/{fileId}": delete_file,
     "POST /api/mocs/{id}/upload-parts-list": request_parts_list,
 }
-lambda_handler = http.dispatcher(ROUTES)
+_http_handler = http.dispatcher(ROUTES)
+
+
+def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+    if event.get("source") == "aws.events":
+        return _scheduled(event)
+    return _http_handler(event, context)
