@@ -99,6 +99,21 @@ def test_pdf_and_csv_end_to_end_parse_turns_ready(
     assert body["data"]["parse"]["rowsStored"] == 2
     total = sql("SELECT total_piece_count FROM moc_instructions WHERE id = %(m)s", {"m": moc_id})
     assert total == [(10,)]
+    from lego_devstack.api import Api
+    from lego_mocs.handler import lambda_handler as mocs
+
+    detail = Api(mocs)("GET /api/mocs/{id}", user_id, id=moc_id).body["data"]
+    assert detail["totalPieceCount"] == 10
+    assert detail["partsLists"] == [
+        {
+            "fileId": tickets[1]["id"],
+            "originalFilename": "parts.csv",
+            "rowCount": 2,
+            "totalQuantity": 10,
+            "status": "ready",
+        }
+    ]
+    assert len(detail["files"]) == 2
 
     status, body = api(
         "GET /api/mocs/{id}/files/{fileId}", user_id, id=moc_id, fileId=tickets[0]["id"]
@@ -370,3 +385,28 @@ def test_upload_parts_list_is_the_same_flow_for_one_csv(
         body={"filename": "a.pdf", "contentType": "application/pdf", "size": 5},
     )
     assert status == 400
+
+
+def test_moc_detail_hides_pending_files_and_shows_a_queued_parse(
+    api: Callable[..., Any], user_id: str, moc_id: uuid.UUID, csv_bytes: bytes
+) -> None:
+    from lego_devstack.api import Api
+    from lego_mocs.handler import lambda_handler as mocs
+
+    (ticket,) = _tickets(api, user_id, moc_id, _decl("p.csv", "text/csv", csv_bytes))
+    detail = Api(mocs)("GET /api/mocs/{id}", user_id, id=moc_id).body["data"]
+    assert (detail["files"], detail["partsLists"]) == ([], [])
+
+    _send(ticket, csv_bytes)
+    _complete(api, user_id, moc_id, ticket["id"])
+    detail = Api(mocs)("GET /api/mocs/{id}", user_id, id=moc_id).body["data"]
+    assert [f["id"] for f in detail["files"]] == [ticket["id"]]
+    assert detail["partsLists"] == [
+        {
+            "fileId": ticket["id"],
+            "originalFilename": "p.csv",
+            "rowCount": 0,
+            "totalQuantity": 0,
+            "status": "queued",
+        }
+    ]
