@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _LOCK_MOC = "SELECT 1 FROM moc_instructions WHERE id = %(moc)s AND user_id = %(uid)s FOR UPDATE"
 _FILE_READY = """
-SELECT 1 FROM moc_files WHERE id = %(file)s AND moc_id = %(moc)s AND status = 'ready'
+SELECT etag FROM moc_files WHERE id = %(file)s AND moc_id = %(moc)s AND status = 'ready'
 """
 # The primary key (file_id, version_id) decides: a second event of the same object version
 # conflicts (after waiting for a concurrent twin's transaction) and stores nothing.
@@ -48,8 +48,10 @@ def lock_moc(conn: Connection[Any], user_id: str, moc_id: UUID) -> bool:
     return conn.execute(_LOCK_MOC, {"moc": moc_id, "uid": user_id}).fetchone() is not None
 
 
-def file_ready(conn: Connection[Any], moc_id: UUID, file_id: UUID) -> bool:
-    return conn.execute(_FILE_READY, {"moc": moc_id, "file": file_id}).fetchone() is not None
+def file_ready(conn: Connection[Any], moc_id: UUID, file_id: UUID) -> tuple[str | None] | None:
+    """(the ETag completion checked,) of a ready file; None when it is gone or not ready."""
+    row = conn.execute(_FILE_READY, {"moc": moc_id, "file": file_id}).fetchone()
+    return (row[0],) if row is not None else None
 
 
 def claim(conn: Connection[Any], file_id: UUID, version: str) -> bool:

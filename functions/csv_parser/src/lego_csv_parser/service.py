@@ -93,18 +93,20 @@ def parse_parts_list(event: ParseEvent, remaining_ms: Callable[[], int] | None =
     return outcome
 
 
-def _claim(conn: Any, event: ParseEvent, ids: dict[str, str]) -> str | None:
-    """Lock the MOC and claim the version; the outcome when there is nothing to do."""
+def _claim(conn: Any, event: ParseEvent, ids: dict[str, str]) -> str | tuple[str | None]:
+    """Lock the MOC and claim the version: the outcome when there is nothing to do, else
+    (the ETag completion checked,)."""
     if not repository.lock_moc(conn, event.user_id, event.moc_id):
         log.warning("csv_parse_skipped", reason="moc gone", **ids)
         return "gone"
-    if not repository.file_ready(conn, event.moc_id, event.file_id):
+    ready = repository.file_ready(conn, event.moc_id, event.file_id)
+    if ready is None:
         log.warning("csv_parse_skipped", reason="file gone or not ready", **ids)
         return "gone"
     if not repository.claim(conn, event.file_id, event.version):
         log.info("csv_parse_skipped", reason="version already parsed", **ids)
         return "duplicate"
-    return None
+    return ready
 
 
 def _parse(
@@ -118,10 +120,10 @@ def _parse(
             repository.set_statement_timeout(conn, max(1000, remaining_ms() - TIME_MARGIN_MS))
         else:  # no Lambda context (a test, the benchmark): the default's 10 s cut short a COPY
             repository.set_statement_timeout(conn, 0)
-        skipped = _claim(conn, event, ids)
-        if skipped is not None:
-            return skipped, -1
-        body = _open(event)
+        claimed = _claim(conn, event, ids)
+        if isinstance(claimed, str):
+            return claimed, -1
+        body = _open(event, claimed[0])
         try:
             with repository.copy_parts(conn) as sink:
                 prefix = (str(event.moc_id), str(event.file_id))
@@ -146,9 +148,9 @@ def _record_failure(event: ParseEvent, exc: parts.NotPartsList, ids: dict[str, s
     """A file that is no parts list: its parse recorded `failed` with the reason, no parts."""
     rejected = exc.report or parts.Report()
     with db.transaction() as conn:
-        skipped = _claim(conn, event, ids)
-        if skipped is not None:
-            return skipped
+        claimed = _claim(conn, event, ids)
+        if isinstance(claimed, str):
+            return claimed
         repository.finish(
             conn,
             event.file_id,
@@ -162,9 +164,18 @@ def _record_failure(event: ParseEvent, exc: parts.NotPartsList, ids: dict[str, s
     return "failed"
 
 
-def _open(event: ParseEvent) -> Any:
-    """The object's streaming body (never read whole)."""
+def _open(event: ParseEvent, etag: str | None = None) -> Any:
+    """The object's streaming body (never read whole). With the ETag completion checked, an
+    object sent again under the same ticket since (an unversioned bucket) is not parsed."""
     params: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
     if event.version_id:
         params["VersionId"] = event.version_id
-    return aws.client("s3").get_object(**params)["Body"]
+    if etag:
+        params["IfMatch"] = etag
+    try:
+        return aws.client("s3").get_object(**params)["Body"]
+    except Exception as exc:
+        error = (getattr(exc, "response", None) or {}).get("Error") or {}
+        if error.get("Code") in ("PreconditionFailed", "412"):
+            raise parts.NotPartsList("the object changed after its upload was completed") from None
+        raise

@@ -178,7 +178,7 @@ def test_s3_failing_half_way_stores_nothing_and_the_retry_succeeds(
         def close(self) -> None:
             self.body.close()
 
-    monkeypatch.setattr(service, "_open", lambda e: Broken(real_open(e)))
+    monkeypatch.setattr(service, "_open", lambda e, etag=None: Broken(real_open(e, etag)))
     with pytest.raises(ConnectionError):
         lambda_handler(event, None)
     assert _state(sql, event) == (0, 0, [])

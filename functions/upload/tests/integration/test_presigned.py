@@ -410,3 +410,24 @@ def test_moc_detail_hides_pending_files_and_shows_a_queued_parse(
             "status": "queued",
         }
     ]
+
+
+def test_ticket_reused_after_completion_is_not_parsed(
+    api: Callable[..., Any],
+    user_id: str,
+    moc_id: uuid.UUID,
+    invoked: list[Any],
+    sql: Callable[..., Any],
+    csv_bytes: bytes,
+) -> None:
+    (ticket,) = _tickets(api, user_id, moc_id, _decl("p.csv", "text/csv", csv_bytes))
+    _send(ticket, csv_bytes)
+    _complete(api, user_id, moc_id, ticket["id"])
+    other = csv_bytes.replace(b",4,", b",9,")
+    assert _send(ticket, other).status_code in (200, 201, 204)  # within its 15 minutes
+
+    assert csv_parser(invoked[0][1], None)["outcome"] == "failed"
+
+    _, body = api("GET /api/mocs/{id}/files/{fileId}", user_id, id=moc_id, fileId=ticket["id"])
+    assert body["data"]["parse"]["message"] == "the object changed after its upload was completed"
+    assert sql("SELECT count(*) FROM moc_parts_lists WHERE moc_id = %(m)s", {"m": moc_id}) == [(0,)]
