@@ -85,14 +85,19 @@ variable "functions" {
       s3_prefixes = ["avatars"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
       cache       = true, cognito_actions = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes"]
     }
+    # upload: 30 s, not the seed's 120: API Gateway ends every synchronous request at 30 s, so
+    # a longer timeout only keeps a container busy after the client got its 503. Files go to
+    # S3 by presigned POST (signed with this role: PutObject); completion HEADs and reads the
+    # first bytes (GetObject) and deletes bad files (DeleteObject).
     upload = {
-      memory_mb   = 2048, timeout_s = 120
-      s3_prefixes = ["mocs"], s3_actions = ["s3:PutObject", "s3:GetObject"]
+      memory_mb   = 2048, timeout_s = 30
+      s3_prefixes = ["mocs"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
       cache       = true, invokes = ["csv_parser"]
     }
     csv_parser = {
-      memory_mb   = 512, timeout_s = 300
-      s3_prefixes = ["mocs"], s3_actions = ["s3:GetObject"]
+      memory_mb = 512, timeout_s = 300
+      # GetObjectVersion: the parser reads the object version completion checked
+      s3_prefixes = ["mocs"], s3_actions = ["s3:GetObject", "s3:GetObjectVersion"]
       cache       = true, dead_letter_queue = true # invoked asynchronously by upload: keep failed events
     }
     migrate = {

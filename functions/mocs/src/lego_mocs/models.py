@@ -142,6 +142,7 @@ class PartsListSummary(OutputModel):
     original_filename: str | None
     row_count: int
     total_quantity: int
+    status: str | None = None  # csv_parser's: queued | ready | partial | failed (issue 17)
 
 
 class MocDetail(Moc):

@@ -93,7 +93,7 @@ SELECT {MOC_COLUMNS} FROM moc_instructions WHERE user_id = %(uid)s AND id = ANY(
 _SELECT_FILES = """
 SELECT f.id, f.file_type, f.file_url, f.original_filename, f.mime_type, f.size_bytes, f.created_at
 FROM moc_files f JOIN moc_instructions m ON m.id = f.moc_id
-WHERE f.moc_id = %(id)s AND m.user_id = %(uid)s
+WHERE f.moc_id = %(id)s AND m.user_id = %(uid)s AND f.status = 'ready'
 ORDER BY f.created_at, f.id
 """
 _SELECT_IMAGES = """
@@ -104,16 +104,35 @@ JOIN gallery_images g ON g.id = l.gallery_image_id AND g.user_id = m.user_id
 WHERE l.moc_id = %(id)s AND m.user_id = %(uid)s
 ORDER BY l.created_at, g.id
 """
-# One row per parts list: the part rows (up to ~200k per CSV) stay in the database.
+# One row per parts list: the part rows (up to ~200k per CSV) stay in the database. A ready
+# parts-list file is listed from its upload on, with csv_parser's status (issue 17: `queued`
+# until it ran, then ready/partial/failed); rows loaded without a parse record carry none.
 _SELECT_PARTS_SUMMARIES = """
-SELECT p.file_id, f.original_filename, count(*) AS row_count,
-       sum(p.quantity)::bigint AS total_quantity
-FROM moc_parts_lists p
-JOIN moc_instructions m ON m.id = p.moc_id
-LEFT JOIN moc_files f ON f.id = p.file_id
-WHERE p.moc_id = %(id)s AND m.user_id = %(uid)s
-GROUP BY p.file_id, f.original_filename, f.created_at
-ORDER BY f.created_at NULLS LAST, p.file_id
+WITH sums AS (
+    SELECT p.file_id, count(*) AS row_count, sum(p.quantity)::bigint AS total_quantity
+    FROM moc_parts_lists p JOIN moc_instructions m ON m.id = p.moc_id
+    WHERE p.moc_id = %(id)s AND m.user_id = %(uid)s
+    GROUP BY p.file_id
+)
+SELECT file_id, original_filename, row_count, total_quantity, status FROM (
+SELECT f.id AS file_id, f.original_filename, coalesce(s.row_count, 0) AS row_count,
+       coalesce(s.total_quantity, 0) AS total_quantity,
+       CASE WHEN pr.status IS NOT NULL THEN pr.status
+            WHEN s.file_id IS NULL THEN 'queued' END AS status,
+       f.created_at
+FROM moc_files f
+JOIN moc_instructions m ON m.id = f.moc_id AND m.user_id = %(uid)s
+LEFT JOIN sums s ON s.file_id = f.id
+LEFT JOIN LATERAL (
+    SELECT x.status FROM moc_file_parses x WHERE x.file_id = f.id
+    ORDER BY x.created_at DESC LIMIT 1
+) pr ON true
+WHERE f.moc_id = %(id)s AND f.status = 'ready'
+  AND (f.file_type = 'parts-list' OR s.file_id IS NOT NULL)
+UNION ALL
+SELECT NULL, NULL, s.row_count, s.total_quantity, NULL, NULL FROM sums s WHERE s.file_id IS NULL
+) summaries
+ORDER BY created_at NULLS LAST, file_id
 """
 
 

@@ -40,9 +40,10 @@ TTL_STATS_S = 1800  # long: aggregated statistics
 TTL_PROFILE_S = 600
 
 # The format of every cached value. Bump it when the JSON a response carries changes, so a value
-# the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12).
+# the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12;
+# v3: a MOC detail's partsLists carry their parse status, its files only ready ones, issue 17).
 # The keys stay the seed's, so an invalidation reaches values of either format.
-VALUE_FORMAT = "v2"
+VALUE_FORMAT = "v3"
 
 # Budget of the AUTH token's fetch (connect/read timeout, one retry): Redis is optional, so a
 # slow Secrets Manager must not hold a request for the default client's ~30 s.

@@ -121,3 +121,55 @@ def filename_stem(filename: str, max_length: int, default: str) -> str:
     """A file name without folders or extension (a desktop gallery's caption), else default."""
     stem = filename.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].strip()
     return stem[:max_length] or default
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One file part of a form with several: its bytes, name and declared Content-Type."""
+
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def parse_files(
+    body: bytes,
+    content_type: str,
+    *,
+    file_field: str,
+    max_files: int,
+    max_body_bytes: int,
+    too_large: Callable[[], AppError],
+) -> list[FilePart]:
+    """1..max_files file parts named file_field in a body of at most max_body_bytes (MOC files:
+    several PDF/XML/CSV files in one form). Any other part is a 400."""
+    import multipart  # deferred: only form routes need it
+
+    if len(body) > max_body_bytes:
+        raise too_large()
+    _, options = multipart.parse_options_header(content_type)
+    boundary = options.get("boundary")
+    if not boundary:
+        raise ValidationError("multipart/form-data without a boundary")
+    files: list[FilePart] = []
+    try:
+        parser = multipart.MultipartParser(
+            BytesIO(body),
+            boundary,
+            content_length=len(body),
+            strict=True,
+            part_limit=max_files + 1,
+            memory_limit=max_body_bytes,
+            spool_limit=max_body_bytes,
+        )
+        for part in parser:
+            if part.name != file_field or part.filename is None:
+                raise ValidationError.for_field(str(part.name), "unknown form field")
+            if len(files) == max_files:
+                raise ValidationError.for_field(file_field, f"at most {max_files} files")
+            files.append(FilePart(part.raw, part.filename or "", part.content_type or ""))
+    except multipart.MultipartError as exc:
+        raise ValidationError(f"malformed multipart/form-data body: {exc}"[:300]) from None
+    if not files:
+        raise ValidationError.for_field(file_field, f"a {file_field} part is required")
+    return files

@@ -45,8 +45,12 @@ run "least_privilege_per_function" {
     error_message = "mocs only deletes files under mocs/"
   }
   assert {
-    condition     = join(",", local.policy_statements["csv_parser"]["UseObjects"].actions) == "s3:GetObject" && alltrue([for r in local.policy_statements["csv_parser"]["UseObjects"].resources : endswith(r, "/mocs/*")])
-    error_message = "csv_parser only reads files under mocs/"
+    condition     = join(",", sort(local.policy_statements["csv_parser"]["UseObjects"].actions)) == "s3:GetObject,s3:GetObjectVersion" && alltrue([for r in local.policy_statements["csv_parser"]["UseObjects"].resources : endswith(r, "/mocs/*")])
+    error_message = "csv_parser only reads files (by version) under mocs/"
+  }
+  assert {
+    condition     = join(",", sort(local.policy_statements["upload"]["UseObjects"].actions)) == "s3:DeleteObject,s3:GetObject,s3:PutObject" && alltrue([for r in local.policy_statements["upload"]["UseObjects"].resources : endswith(r, "/mocs/*")])
+    error_message = "upload puts (presigned POST), reads and deletes files under mocs/ only"
   }
   assert {
     condition     = join(",", sort([for r in local.policy_statements["gallery"]["UseObjects"].resources : split("/", r)[1]])) == "images,uploads" && alltrue([for r in local.policy_statements["wishlist"]["UseObjects"].resources : endswith(r, "/wishlist/*")]) && alltrue([for r in local.policy_statements["profile"]["UseObjects"].resources : endswith(r, "/avatars/*")])
@@ -96,9 +100,9 @@ run "contract_environment_and_seed_sizes" {
   assert {
     condition = { for fn, f in var.functions : fn => [f.memory_mb, f.timeout_s] } == {
       health  = [512, 10], mocs = [1024, 30], gallery = [2048, 30], wishlist = [1024, 30],
-      profile = [1024, 30], upload = [2048, 120], csv_parser = [512, 300], migrate = [512, 420],
+      profile = [1024, 30], upload = [2048, 30], csv_parser = [512, 300], migrate = [512, 420],
     }
-    error_message = "seed 001 memory / timeout table (gallery capped at API Gateway's 30 s; migrate waits up to 300 s for the proxy, then migrates)"
+    error_message = "seed 001 memory / timeout table (gallery and upload capped at API Gateway's 30 s; migrate waits up to 300 s for the proxy, then migrates)"
   }
   assert {
     condition     = var.functions["health"].reserved_concurrency == 5

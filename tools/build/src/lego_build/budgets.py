@@ -19,8 +19,8 @@ BUDGET_ZIPPED_BYTES: dict[str, int] = {
     "health": int(9.25 * MIB),  # measured 8.73 MiB: psycopg-binary, redis, opensearch-py
     "migrate": int(5.75 * MIB),  # 5.29: psycopg-binary, yoyo
     "mocs": int(12.75 * MIB),  # 12.24: + pydantic, tenacity
-    "csv_parser": int(7 * MIB),  # 6.49 (stand-in): psycopg-binary, redis, tenacity
-    "upload": int(10.5 * MIB),  # 9.90 (stand-in): + pydantic
+    "csv_parser": int(7 * MIB),  # 6.56: psycopg-binary, redis, tenacity
+    "upload": int(10.5 * MIB),  # 10.03: + pydantic, multipart
     "profile": int(17.25 * MIB),  # 16.73 (stand-in): + Pillow
     "gallery": int(19.5 * MIB),  # 19.03 (stand-in): + Pillow, opensearch-py
     "wishlist": int(19.5 * MIB),  # 19.04 (stand-in): as gallery
