@@ -23,7 +23,9 @@ def handler() -> Handler:
     return lambda_handler
 
 
-def jpeg_bytes(width: int = 640, height: int = 480, colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+def jpeg_bytes(
+    width: int = 640, height: int = 480, colour: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
     from PIL import Image as PILImage
 
     buffer = io.BytesIO()

@@ -23,7 +23,9 @@ def put(user_id: str, item_id: UUID, image: EncodedImage) -> str:
     key = keys.wishlist_image_object(user_id, item_id)
     try:
         # the URL carries a version parameter, so the object itself may be cached for long
-        storage.put_object(key, image.data, image.content_type, CacheControl="public, max-age=86400")
+        storage.put_object(
+            key, image.data, image.content_type, CacheControl="public, max-age=86400"
+        )
     except Exception as exc:
         log.warning("s3_unavailable", operation="put_wishlist_image", error=type(exc).__name__)
         raise ServiceUnavailableError("image storage is unavailable, try again") from exc

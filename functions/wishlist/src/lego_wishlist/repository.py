@@ -34,7 +34,9 @@ _LOCK_ITEMS = """
 SELECT id FROM wishlist_items WHERE user_id = %(uid)s ORDER BY sort_order, id FOR UPDATE
 """
 _SET_COUNT = "UPDATE wishlist_user_counts SET item_count = %(n)s WHERE user_id = %(uid)s"
-_SELECT_ALL = f"SELECT {ITEM_COLUMNS} FROM wishlist_items WHERE user_id = %(uid)s ORDER BY sort_order"
+_SELECT_ALL = (
+    f"SELECT {ITEM_COLUMNS} FROM wishlist_items WHERE user_id = %(uid)s ORDER BY sort_order"
+)
 _SELECT_ONE = f"SELECT {ITEM_COLUMNS} FROM wishlist_items WHERE id = %(id)s AND user_id = %(uid)s"
 _DELETE = """
 DELETE FROM wishlist_items WHERE id = %(id)s AND user_id = %(uid)s RETURNING sort_order
@@ -90,7 +92,9 @@ def select_items_by_ids(conn: Connection[Any], user_id: str, ids: Sequence[str])
 def select_items_matching(
     conn: Connection[Any], user_id: str, text: str, threshold: float
 ) -> list[Item]:
-    conn.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)])
+    conn.execute(
+        "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)]
+    )
     params = {"uid": user_id, "q": text, "like": f"%{sql.escape_like(text)}%"}
     with conn.cursor(row_factory=class_row(Item)) as cur:
         return cur.execute(_SELECT_MATCHING, params).fetchall()

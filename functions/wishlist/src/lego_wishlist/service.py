@@ -18,7 +18,6 @@ import structlog
 from lego_common import cache, db, images, keys, search, sql, storage
 from lego_common.errors import ConflictError, NotFoundError, ValidationError, field_details
 from lego_common.http import Page
-from lego_common.serialization import RawJson
 from lego_wishlist import objects, repository, search_index
 from lego_wishlist.models import MAX_ITEMS, ItemDeleted
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from uuid import UUID
 
+    from lego_common.serialization import RawJson
     from lego_wishlist.models import Item, ItemCreate, ItemPatch, ListQuery, Reorder
 
 log = structlog.get_logger()
@@ -234,4 +234,3 @@ def _index(item: Item) -> None:
 
 def _constraint_errors() -> AbstractContextManager[None]:
     return sql.constraint_errors({}, check_prefix="wishlist_items")
-

@@ -24,9 +24,12 @@ def test_create_returns_201_last_position_and_omits_unset_fields(
     assert status == 201, body
     item = body["data"]
     assert (first["sortOrder"], item["sortOrder"]) == (0, 1)
-    assert item["userId"] == user_id and item["category"] == "Pirates"
-    assert "description" not in item and "imageUrl" not in item
-    assert "description" not in first and "productLink" not in first
+    assert item["userId"] == user_id
+    assert item["category"] == "Pirates"
+    assert "description" not in item
+    assert "imageUrl" not in item
+    assert "description" not in first
+    assert "productLink" not in first
 
 
 @pytest.mark.parametrize(
@@ -60,7 +63,8 @@ def test_list_in_sort_order_with_total(api: Callable[..., Any], make: Any, user_
     assert status == 200
     assert [i["id"] for i in body["data"]] == ids
     assert [i["sortOrder"] for i in body["data"]] == [0, 1, 2]
-    assert body["total"] == 3 and body["success"] is True
+    assert body["total"] == 3
+    assert body["success"] is True
 
 
 def test_category_is_exact_and_case_insensitive_never_substring(
@@ -75,7 +79,8 @@ def test_category_is_exact_and_case_insensitive_never_substring(
     assert [i["id"] for i in body["data"]] == [a["id"]]
     assert body["total"] == 1
     _, none = api("GET /api/wishlist", user_id, query={"category": "star"})
-    assert none["data"] == [] and none["total"] == 0
+    assert none["data"] == []
+    assert none["total"] == 0
 
 
 def test_search_ranks_and_combines_with_category(
@@ -107,7 +112,8 @@ def test_search_fallback_postgres(
 def test_get_patch_and_null_clears(api: Callable[..., Any], make: Any, user_id: str) -> None:
     item = make.item(user_id, description="old", category="City")
     status, body = api("GET /api/wishlist/{id}", user_id, id=item["id"])
-    assert status == 200 and body["data"]["description"] == "old"
+    assert status == 200
+    assert body["data"]["description"] == "old"
     status, body = api(
         "PATCH /api/wishlist/{id}",
         user_id,
@@ -115,11 +121,13 @@ def test_get_patch_and_null_clears(api: Callable[..., Any], make: Any, user_id: 
         body={"description": None, "title": "New"},
     )
     assert status == 200, body
-    assert body["data"]["title"] == "New" and "description" not in body["data"]
+    assert body["data"]["title"] == "New"
+    assert "description" not in body["data"]
     assert body["data"]["category"] == "City"
     # read-after-write through the cache: both keys were invalidated
     _, again = api("GET /api/wishlist/{id}", user_id, id=item["id"])
-    assert again["data"]["title"] == "New" and "description" not in again["data"]
+    assert again["data"]["title"] == "New"
+    assert "description" not in again["data"]
     _, listed = api("GET /api/wishlist", user_id)
     assert listed["data"][0]["title"] == "New"
 
@@ -183,7 +191,8 @@ def test_delete_closes_the_gap_and_invalidates_profile_counts(
     ids = make.items(user_id, 4)
     redis_client.set(f"profile:user:{user_id}", "stale")
     status, body = api("DELETE /api/wishlist/{id}", user_id, id=ids[1])
-    assert status == 200 and body["data"] == {"id": ids[1], "deleted": True}
+    assert status == 200
+    assert body["data"] == {"id": ids[1], "deleted": True}
     assert positions(user_id) == [(ids[0], 0), (ids[2], 1), (ids[3], 2)]
     assert redis_client.get(f"profile:user:{user_id}") is None
     assert api("GET /api/wishlist/{id}", user_id, id=ids[1]).status == 404
