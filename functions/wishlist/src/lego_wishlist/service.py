@@ -161,8 +161,7 @@ def reorder_items(user_id: str, request: Reorder) -> Page:
             details = field_details({"items": [problem]}) | {"itemCount": n, "sortOrders": beyond}
             raise ValidationError(problem, details=details)
         new_order = _merge(order, {move.sort_order: move.id for move in request.items})
-        repository.set_positions(conn, user_id, new_order)
-        items = repository.select_items(conn, user_id)
+        items = repository.set_positions(conn, user_id, new_order)
     _invalidate(user_id, *new_order)
     log.info("wishlist_reordered", moved=len(request.items), item_count=n)
     return Page(items, len(items), 1)
