@@ -39,7 +39,8 @@ _SELECT_ALL = (
 )
 _SELECT_ONE = f"SELECT {ITEM_COLUMNS} FROM wishlist_items WHERE id = %(id)s AND user_id = %(uid)s"
 _DELETE = """
-DELETE FROM wishlist_items WHERE id = %(id)s AND user_id = %(uid)s RETURNING sort_order
+DELETE FROM wishlist_items WHERE id = %(id)s AND user_id = %(uid)s
+RETURNING sort_order, image_url IS NOT NULL
 """
 _CLOSE_GAP = """
 UPDATE wishlist_items SET sort_order = sort_order - 1
@@ -141,13 +142,14 @@ def update_item(
         return cur.execute(statement, {**changes, "id": item_id, "uid": user_id}).fetchone()
 
 
-def delete_item(conn: Connection[Any], user_id: str, item_id: UUID) -> bool:
-    """Delete the item and close the gap it leaves (positions stay 0..n-1)."""
+def delete_item(conn: Connection[Any], user_id: str, item_id: UUID) -> bool | None:
+    """Delete the item and close the gap it leaves (positions stay 0..n-1): None when there
+    was no such item, else whether it had an image."""
     row = conn.execute(_DELETE, {"id": item_id, "uid": user_id}).fetchone()
     if row is None:
-        return False
+        return None
     conn.execute(_CLOSE_GAP, {"uid": user_id, "pos": row[0]})
-    return True
+    return bool(row[1])
 
 
 def set_positions(conn: Connection[Any], user_id: str, order: Sequence[UUID]) -> list[Item]:

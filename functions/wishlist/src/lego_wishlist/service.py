@@ -133,15 +133,16 @@ def delete_item(user_id: str, item_id: UUID) -> ItemDeleted:
     """Delete the row and close the gap, then the document and the image object."""
     with db.transaction() as conn:
         order = repository.lock_list(conn, user_id)
-        if item_id not in order:
+        had_image = repository.delete_item(conn, user_id, item_id) if item_id in order else None
+        if had_image is None:
             raise _not_found()
-        repository.delete_item(conn, user_id, item_id)
         repository.set_count(conn, user_id, len(order) - 1)
     _invalidate(user_id, item_id)
     _counts_changed(user_id)
     search_index.INDEX.delete(str(item_id))
-    objects.remove(user_id, item_id)
-    log.info("wishlist_item_deleted", item_id=str(item_id))
+    if had_image:
+        objects.remove(user_id, item_id)
+    log.info("wishlist_item_deleted", item_id=str(item_id), had_image=had_image)
     return ItemDeleted(id=item_id)
 
 

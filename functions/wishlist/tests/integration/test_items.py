@@ -253,3 +253,34 @@ def test_redis_down_answers_from_postgres_with_a_warning(
     assert any(e["event"] == "cache_unavailable" for e in logs)
     _, after = api("GET /api/wishlist", user_id)
     assert after["total"] == 2
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "GET /api/wishlist",
+        "POST /api/wishlist",
+        "POST /api/wishlist/reorder",
+        "GET /api/wishlist/{id}",
+        "PATCH /api/wishlist/{id}",
+        "DELETE /api/wishlist/{id}",
+        "POST /api/wishlist/{id}/image",
+        "DELETE /api/wishlist/{id}/image",
+    ],
+)
+def test_no_caller_is_401(api: Callable[..., Any], route: str) -> None:
+    status, body = api(route, None, id=uuid.uuid4(), body={"title": "x"})
+    assert status == 401
+    assert body["error"]["code"] == "UNAUTHORIZED"
+
+
+def test_item_without_image_delete_makes_no_s3_call(
+    api: Callable[..., Any], make: Any, user_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lego_common import storage
+
+    calls: list[object] = []
+    monkeypatch.setattr(storage, "delete_objects", lambda keys: calls.append(keys) or [])
+    item = make.item(user_id)
+    assert api("DELETE /api/wishlist/{id}", user_id, id=item["id"]).status == 200
+    assert calls == []
