@@ -46,21 +46,17 @@ _CLOSE_GAP = """
 UPDATE wishlist_items SET sort_order = sort_order - 1
 WHERE user_id = %(uid)s AND sort_order > %(pos)s
 """
-# One statement: the deferrable unique key is checked at its end, so a permutation passes. It
-# also answers the whole list: the moved rows as RETURNING gives them, the others as they were
-# (the outer SELECT reads the snapshot from before the UPDATE, where they are the same).
-_SET_POSITIONS = f"""
-WITH moved AS (
-    UPDATE wishlist_items AS w SET sort_order = v.pos, updated_at = now()
-    FROM unnest(%(ids)s::uuid[], %(positions)s::int[]) AS v(id, pos)
-    WHERE w.id = v.id AND w.user_id = %(uid)s AND w.sort_order <> v.pos
-    RETURNING {", ".join("w." + c.strip() for c in ITEM_COLUMNS.split(","))}
-)
-SELECT {ITEM_COLUMNS} FROM moved
-UNION ALL
-SELECT {ITEM_COLUMNS} FROM wishlist_items
-WHERE user_id = %(uid)s AND id NOT IN (SELECT id FROM moved)
-ORDER BY sort_order
+# The reorder's lock reads the whole rows (and the transaction's now(), which every updated_at
+# written in it gets), so the answer needs no second read after the UPDATE.
+_LOCK_ROWS = f"""
+SELECT {ITEM_COLUMNS}, now() AS tx_now FROM wishlist_items
+WHERE user_id = %(uid)s ORDER BY sort_order, id FOR UPDATE
+"""
+# One statement: the deferrable unique key is checked at its end, so a permutation passes.
+_SET_POSITIONS = """
+UPDATE wishlist_items AS w SET sort_order = v.pos, updated_at = now()
+FROM unnest(%(ids)s::uuid[], %(positions)s::int[]) AS v(id, pos)
+WHERE w.id = v.id AND w.user_id = %(uid)s AND w.sort_order <> v.pos
 """
 # Fallback of ?search= when OpenSearch is down (ranked like title^3, description).
 _SELECT_MATCHING = f"""
@@ -75,6 +71,13 @@ def lock_list(conn: Connection[Any], user_id: str) -> list[UUID]:
     """Lock the user's list (counter row, then items in order); the ids in position order."""
     conn.execute(_LOCK_COUNTER, {"uid": user_id})
     return [row[0] for row in conn.execute(_LOCK_ITEMS, {"uid": user_id}).fetchall()]
+
+
+def lock_rows(conn: Connection[Any], user_id: str) -> list[dict[str, Any]]:
+    """lock_list for the reorder: the same locks, in the same order, returning whole rows."""
+    conn.execute(_LOCK_COUNTER, {"uid": user_id})
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(_LOCK_ROWS, {"uid": user_id}).fetchall()
 
 
 def set_count(conn: Connection[Any], user_id: str, count: int) -> None:
@@ -152,10 +155,22 @@ def delete_item(conn: Connection[Any], user_id: str, item_id: UUID) -> bool | No
     return bool(row[1])
 
 
-def set_positions(conn: Connection[Any], user_id: str, order: Sequence[UUID]) -> list[Item]:
-    """Give each id its index in order as sort_order (rows already there are left alone);
-    the whole list in its new order."""
-    params = {"uid": user_id, "ids": list(order), "positions": list(range(len(order)))}
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(_SET_POSITIONS, params).fetchall()
-    return sql.list_adapter(Item).validate_python(rows)
+def set_positions(
+    conn: Connection[Any], user_id: str, rows: Sequence[dict[str, Any]], order: Sequence[UUID]
+) -> list[Item]:
+    """Give each id of order its index as sort_order in one UPDATE (rows already there are
+    left alone); rows are the locked rows (lock_rows). Returns the whole list in its new order,
+    built from rows as the UPDATE leaves them (updated_at = the transaction's now())."""
+    moves = [(i, pos) for pos, i in enumerate(order)]
+    conn.execute(
+        _SET_POSITIONS,
+        {"uid": user_id, "ids": [i for i, _ in moves], "positions": [p for _, p in moves]},
+    )
+    by_id = {row["id"]: row for row in rows}
+    result = []
+    for item_id, pos in moves:
+        row = by_id[item_id]
+        if row["sort_order"] != pos:
+            row = {**row, "sort_order": pos, "updated_at": row["tx_now"]}
+        result.append(row)
+    return sql.list_adapter(Item).validate_python(result)

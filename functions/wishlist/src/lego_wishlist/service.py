@@ -151,7 +151,8 @@ def reorder_items(user_id: str, request: Reorder) -> Page:
     the positions left. All or nothing: 404 for an id that is not the caller's, 400 for a
     position >= n, checked against the list as it is inside the transaction."""
     with db.transaction() as conn:
-        order = repository.lock_list(conn, user_id)
+        rows = repository.lock_rows(conn, user_id)
+        order = [row["id"] for row in rows]
         owned = set(order)
         if any(move.id not in owned for move in request.items):
             raise NotFoundError("wishlist item not found")  # missing or another user's: one answer
@@ -162,7 +163,7 @@ def reorder_items(user_id: str, request: Reorder) -> Page:
             details = field_details({"items": [problem]}) | {"itemCount": n, "sortOrders": beyond}
             raise ValidationError(problem, details=details)
         new_order = _merge(order, {move.sort_order: move.id for move in request.items})
-        items = repository.set_positions(conn, user_id, new_order)
+        items = repository.set_positions(conn, user_id, rows, new_order)
     _invalidate(user_id, *new_order)
     log.info("wishlist_reordered", moved=len(request.items), item_count=n)
     return Page(items, len(items), 1)
