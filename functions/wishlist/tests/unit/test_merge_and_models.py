@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,26 @@ def test_patch_changes_keep_nulls() -> None:
 def test_reorder_rejects_duplicates_and_non_integers(items: list[object]) -> None:
     with pytest.raises(ValidationError):
         parse_model(Reorder, {"items": items})
+
+
+def test_search_body_is_the_mocs_multi_match_over_the_whole_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lego_common import search
+    from lego_wishlist import service
+
+    sent: list[dict[str, object]] = []
+
+    def search_ids(index: str, body: dict[str, object]) -> tuple[list[str], int]:
+        assert index == "wishlist_items"
+        sent.append(body)
+        return [], 0
+
+    monkeypatch.setattr(search, "search_ids", search_ids)
+    assert service._search_opensearch("u1", "castel") == []
+    body: Any = sent[0]
+    must = body["query"]["bool"]["must"]
+    assert must[0] == {"term": {"userId": "u1"}}
+    assert must[1]["multi_match"]["fields"] == ["title^3", "description", "category^2"]
+    assert must[1]["multi_match"]["fuzziness"] == "AUTO"
+    assert (body["from"], body["size"]) == (0, 1000)
