@@ -189,3 +189,51 @@ def test_s3_down_is_503_and_the_item_unchanged(
     assert body["error"]["code"] == "SERVICE_UNAVAILABLE"
     _, got = api("GET /api/wishlist/{id}", user_id, id=item["id"])
     assert got["data"] == item
+
+
+def _cmyk_jpeg() -> bytes:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("CMYK", (1000, 500), (0, 200, 200, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _animated_gif() -> bytes:
+    from PIL import Image as PILImage
+
+    frames = [PILImage.new("P", (900, 900), colour) for colour in (1, 2, 3)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+def _png_16_bit() -> bytes:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("I;16", (1600, 400), 40000).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make_input", "size"),
+    [(_cmyk_jpeg, (800, 400)), (_animated_gif, (800, 800)), (_png_16_bit, (800, 200))],
+)
+def test_cmyk_animated_and_16_bit_inputs_become_one_webp(
+    post_image: Callable[..., Any],
+    make: Any,
+    s3_client: Any,
+    bucket: str,
+    user_id: str,
+    make_input: Callable[[], bytes],
+    size: tuple[int, int],
+) -> None:
+    from PIL import Image as PILImage
+
+    item = make.item(user_id)
+    status, body = post_image(user_id, item["id"], make_input())
+    assert status == 200, body
+    stored = s3_client.get_object(Bucket=bucket, Key=f"wishlist/{user_id}/{item['id']}.webp")
+    picture = PILImage.open(io.BytesIO(stored["Body"].read()))
+    assert (picture.format, picture.size, getattr(picture, "n_frames", 1)) == ("WEBP", size, 1)
