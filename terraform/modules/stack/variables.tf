@@ -75,7 +75,7 @@ variable "functions" {
     }
     wishlist = {
       memory_mb   = 1024, timeout_s = 30
-      s3_prefixes = ["wishlist"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      s3_prefixes = ["wishlist"], s3_actions = ["s3:PutObject", "s3:DeleteObject"] # item images: put in place, delete
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     profile = {

@@ -248,6 +248,22 @@ def existing_image_ids(conn: Connection[Any], pairs: Sequence[tuple[str, UUID]])
     return {image_id for (image_id,) in rows}
 
 
+def wishlist_items_with_image(
+    conn: Connection[Any], pairs: Sequence[tuple[str, UUID]]
+) -> set[UUID]:
+    """Of (user_id, item_id) pairs, the wishlist items that have a row with an imageUrl (the
+    sweep covers the wishlist/ prefix too, issue 15; all users by design)."""
+    if not pairs:
+        return set()
+    rows = conn.execute(
+        "SELECT w.id FROM wishlist_items w"
+        " JOIN unnest(%(uids)s::text[], %(ids)s::uuid[]) AS p(uid, id)"
+        " ON w.id = p.id AND w.user_id = p.uid WHERE w.image_url IS NOT NULL",
+        {"uids": [uid for uid, _ in pairs], "ids": [i for _, i in pairs]},
+    ).fetchall()
+    return {item_id for (item_id,) in rows}
+
+
 def insert_flag(conn: Connection[Any], reporter: str, image_id: UUID, reason: str) -> str | None:
     """One flag per (image, reporter) and the image marked flagged; returns the owner, or None
     when no such image exists (the route answers the same either way)."""

@@ -1,5 +1,5 @@
 """`lego-gallery-sweep [--apply] [--min-age-minutes N]`: find (and with --apply delete) the
-gallery's S3 objects that no row points at.
+gallery's S3 objects that no row points at, and the wishlist's item images (`wishlist/`).
 
 An upload puts its objects before its row, and a delete removes the row before its objects, so
 a crash or an S3 failure between the two can leave objects behind (logged as
@@ -33,6 +33,12 @@ if TYPE_CHECKING:
 _log = structlog.get_logger()
 _IMAGE_KEY = re.compile(
     r"^images/(?P<user>[^/]+)/(?:thumbnails/)?(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
+    r"[0-9a-f]{4}-[0-9a-f]{12})\.webp$"
+)
+# Wishlist item images (issue 15): wishlist/{userId}/{itemId}.webp, kept while the item's row
+# has an imageUrl; the wishlist function logs `wishlist_object_not_deleted` for this sweep.
+_WISHLIST_KEY = re.compile(
+    r"^wishlist/(?P<user>[^/]+)/(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
     r"[0-9a-f]{4}-[0-9a-f]{12})\.webp$"
 )
 UPLOAD_MAX_AGE = timedelta(days=1)
@@ -80,11 +86,39 @@ def find_orphans(min_age: timedelta, now: datetime | None = None) -> tuple[int, 
             flush()
     if batch:
         flush()
+    scanned += _wishlist_orphans(now, min_age, orphans)
     for key, modified in _objects("uploads/"):
         scanned += 1
         if now - modified >= max(UPLOAD_MAX_AGE, min_age):
             orphans.append(key)
     return scanned, orphans
+
+
+def _wishlist_orphans(now: datetime, min_age: timedelta, orphans: list[str]) -> int:
+    """Append the wishlist/ objects no item with an image points at; return how many scanned."""
+    scanned = 0
+    batch: list[tuple[str, str, UUID]] = []
+
+    def flush() -> None:
+        with db.connection() as conn:
+            found = repository.wishlist_items_with_image(conn, [(u, i) for _, u, i in batch])
+        orphans.extend(key for key, _, item_id in batch if item_id not in found)
+        batch.clear()
+
+    for key, modified in _objects("wishlist/"):
+        scanned += 1
+        if now - modified < min_age:
+            continue
+        match = _WISHLIST_KEY.match(key)
+        if match is None:
+            orphans.append(key)  # not a key the wishlist writes
+            continue
+        batch.append((key, match["user"], UUID(match["id"])))
+        if len(batch) >= _BATCH:
+            flush()
+    if batch:
+        flush()
+    return scanned
 
 
 def sweep(*, apply: bool = False, min_age: timedelta = timedelta(hours=1)) -> SweepResult:

@@ -24,7 +24,7 @@ def test_connection_is_created_once_and_reused() -> None:
 def test_transaction_commits_on_success(db_conn: psycopg.Connection, user_id: str) -> None:
     with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 'a')",
+            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 0)",
             (user_id,),
         )
     row = db_conn.execute("SELECT count(*) FROM wishlist_items WHERE user_id = %s", (user_id,))
@@ -34,7 +34,7 @@ def test_transaction_commits_on_success(db_conn: psycopg.Connection, user_id: st
 def test_transaction_rolls_back_on_error(db_conn: psycopg.Connection, user_id: str) -> None:
     with pytest.raises(RuntimeError), db.transaction() as conn:
         conn.execute(
-            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 'a')",
+            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 't', 0)",
             (user_id,),
         )
         raise RuntimeError("boom")

@@ -57,6 +57,10 @@ run "least_privilege_per_function" {
     error_message = "gallery (images/, its staged uploads/), wishlist and profile each stay in their own prefixes"
   }
   assert {
+    condition     = join(",", local.policy_statements["wishlist"]["UseObjects"].actions) == "s3:PutObject,s3:DeleteObject"
+    error_message = "wishlist only puts (in place) and deletes its item images: it never reads them back"
+  }
+  assert {
     condition     = join(",", local.policy_statements["profile"]["ManageUsers"].actions) == "cognito-idp:AdminGetUser,cognito-idp:AdminUpdateUserAttributes,cognito-idp:AdminDeleteUserAttributes" && length([for fn, s in local.policy_statements : fn if contains(keys(s), "ManageUsers")]) == 1
     error_message = "only profile calls Cognito: the two seed actions plus AdminDeleteUserAttributes (avatar delete)"
   }
