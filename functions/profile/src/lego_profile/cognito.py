@@ -15,7 +15,7 @@ import structlog
 
 from lego_common import aws, retry
 from lego_common.config import get_settings
-from lego_common.errors import NotFoundError, ServiceUnavailableError
+from lego_common.errors import ConfigurationError, NotFoundError, ServiceUnavailableError
 
 log = structlog.get_logger()
 
@@ -53,6 +53,10 @@ def _call(operation: str, **params: Any) -> Any:
     except Exception as exc:
         if _code(exc) == "UserNotFoundException":
             raise NotFoundError("profile not found") from None
+        if _code(exc) == "ResourceNotFoundException":  # the pool itself: the deploy is wrong
+            raise ConfigurationError(
+                f"COGNITO_USER_POOL_ID={pool_id!r} names no user pool ({operation})"
+            ) from exc
         if retry.is_transient(exc) or _code(exc) is None:
             log.warning("cognito_unavailable", operation=operation, error=type(exc).__name__)
             raise CognitoUnavailable("the user directory is unavailable, try again") from exc

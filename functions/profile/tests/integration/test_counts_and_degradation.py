@@ -172,3 +172,19 @@ def test_a_cognito_throttle_past_the_retries_is_503_not_500(
     status, body = call("GET /api/users/{id}", user)
     assert status == 503
     assert body["error"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_a_pool_id_naming_no_pool_is_the_generic_503_not_500(
+    call: Any, user: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    # A deploy wired to the wrong pool (or a pool deleted under it) is an operator's mistake:
+    # logged with the setting, answered like any misconfiguration, never a crash.
+    from lego_common import config
+
+    monkeypatch.setenv("COGNITO_USER_POOL_ID", "us-east-1_NoSuchPool")
+    config.reset()
+    request.addfinalizer(config.reset)  # after monkeypatch restores the variable
+    status, body = call("GET /api/users/{id}", user)
+    assert status == 503
+    assert body["error"]["message"] == "Service temporarily unavailable"
+    assert "NoSuchPool" not in str(body)
