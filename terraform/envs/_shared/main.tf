@@ -21,7 +21,9 @@ module "stack" {
   dns                            = var.dns
   blue_weight                    = var.blue_weight
   green_weight                   = var.green_weight
+  create_user_pool               = var.create_user_pool
   existing_user_pool             = var.existing_user_pool
+  user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
   switches                       = var.switches
 }

@@ -40,10 +40,10 @@ variable "log_level" {
 }
 
 variable "network" {
-  description = "VPC CIDR and availability zones (stack input)."
+  description = "VPC CIDR and availability zone ids (stack input)."
   type = object({
-    cidr_block         = string
-    availability_zones = list(string)
+    cidr_block            = string
+    availability_zone_ids = list(string)
   })
 }
 
@@ -98,12 +98,14 @@ variable "cors_allowed_origins" {
 variable "dns" {
   description = "API hostname, zone, certificate, legacy target, health checks (stack input)."
   type = object({
-    api_domain_name  = string
-    hosted_zone_name = string
-    hosted_zone_id   = optional(string)
-    certificate_arn  = optional(string)
-    legacy_target    = string
-    health_checks    = optional(bool, false)
+    api_domain_name   = string
+    hosted_zone_name  = string
+    hosted_zone_id    = optional(string)
+    certificate_arn   = optional(string)
+    legacy_target     = string
+    health_checks     = optional(bool, false)
+    blue_health_path  = optional(string)
+    green_health_path = optional(string)
   })
 }
 
@@ -115,6 +117,22 @@ variable "blue_weight" {
 variable "green_weight" {
   description = "Weight of green (this API): only in traffic.auto.tfvars.json, written by lego-traffic."
   type        = number
+}
+
+variable "create_user_pool" {
+  description = "Create a new Cognito pool (dev); false uses existing_user_pool (stack input)."
+  type        = bool
+}
+
+variable "user_pool_email" {
+  description = "SES sender of the created pool's emails (stack input)."
+  type = object({
+    source_arn        = string
+    from_address      = string
+    reply_to_address  = optional(string)
+    configuration_set = optional(string)
+  })
+  default = null
 }
 
 variable "existing_user_pool" {

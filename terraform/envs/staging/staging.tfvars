@@ -4,8 +4,9 @@ stage  = "staging"
 region = "us-east-1"
 
 network = {
-  cidr_block         = "10.30.0.0/16"
-  availability_zones = ["us-east-1a", "us-east-1b"]
+  cidr_block = "10.30.0.0/16"
+  # zone ids, not names (names differ per account); make preflight checks they exist here
+  availability_zone_ids = ["use1-az1", "use1-az2"]
 }
 
 db = {
@@ -41,6 +42,15 @@ dns = {
   hosted_zone_name = "staging.lego-moc.example.com"
   hosted_zone_id   = "Z0000000000000STAGING"
   legacy_target    = "legacy-api-staging.lego-moc.example.com"
+}
+
+# The legacy Cognito pool (its users, its tokens): green's JWT authorizer trusts the same issuer
+# and client id as blue, so a user moved between colours keeps working. Replace with the real ids
+# (make preflight ENV=staging checks the pool exists).
+create_user_pool = false
+existing_user_pool = {
+  id        = "us-east-1_LegacyStg"
+  client_id = "legacy-web-client-staging"
 }
 
 monitoring = {

@@ -97,7 +97,7 @@ module "network" {
 
   name                    = local.name
   cidr_block              = var.network.cidr_block
-  availability_zones      = var.network.availability_zones
+  availability_zone_ids   = var.network.availability_zone_ids
   kms_key_arn             = module.kms.key_arn
   flow_log_retention_days = var.log_retention_days
 }
@@ -169,6 +169,7 @@ module "auth" {
 
   name                = local.name
   existing_user_pool  = var.existing_user_pool
+  email               = var.user_pool_email
   callback_urls       = var.cors_allowed_origins
   deletion_protection = var.deletion_protection
 }
@@ -263,6 +264,7 @@ module "traffic" {
   green_weight         = var.green_weight
   enable_health_checks = var.dns.health_checks
   health_check_fqdns   = { green = module.api.endpoint_host }
+  health_check_paths   = { blue = var.dns.blue_health_path, green = var.dns.green_health_path }
 }
 
 ################################################################################

@@ -145,10 +145,10 @@ variable "log_level" {
 ################################################################################
 
 variable "network" {
-  description = "The env's VPC: IPv4 CIDR and the availability zones of its private subnets (2+; production 3)."
+  description = "The env's VPC: IPv4 CIDR and the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3)."
   type = object({
-    cidr_block         = string
-    availability_zones = list(string)
+    cidr_block            = string
+    availability_zone_ids = list(string)
   })
   nullable = false
   validation {
@@ -221,14 +221,16 @@ variable "cors_allowed_origins" {
 }
 
 variable "dns" {
-  description = "The public API hostname (weighted blue/green records, custom domain), its Route53 zone (hosted_zone_id unless switches.create_hosted_zone), its regional ACM certificate (with switches.custom_domain), the legacy (blue) target and Route53 health checks."
+  description = "The public API hostname (weighted blue/green records, custom domain), its Route53 zone (hosted_zone_id unless switches.create_hosted_zone), its regional ACM certificate (with switches.custom_domain), the legacy (blue) target and Route53 health checks (health_checks), each colour on its own path: blue_health_path null (the default) means no check for blue, which Route53 then treats as healthy; green_health_path defaults to the health route."
   type = object({
-    api_domain_name  = string
-    hosted_zone_name = string
-    hosted_zone_id   = optional(string)
-    certificate_arn  = optional(string)
-    legacy_target    = string
-    health_checks    = optional(bool, false)
+    api_domain_name   = string
+    hosted_zone_name  = string
+    hosted_zone_id    = optional(string)
+    certificate_arn   = optional(string)
+    legacy_target     = string
+    health_checks     = optional(bool, false)
+    blue_health_path  = optional(string)
+    green_health_path = optional(string, "/health")
   })
   nullable = false
   validation {
@@ -249,13 +251,38 @@ variable "green_weight" {
   nullable    = false
 }
 
+variable "create_user_pool" {
+  description = "Create a new, empty Cognito pool (dev only). Staging and production set false and name the legacy pool in existing_user_pool: during the weighted cutover the same users hold the legacy pool's tokens, which green must accept."
+  type        = bool
+  nullable    = false
+}
+
 variable "existing_user_pool" {
-  description = "The legacy Cognito pool and app client to trust ({ id, client_id }); null creates a pool."
+  description = "The legacy Cognito pool and app client both colours trust ({ id, client_id }): green's JWT authorizer takes its issuer and the client id as audience, profile's admin calls go to it. Required when create_user_pool is false, null otherwise."
   type = object({
     id        = string
     client_id = string
   })
   default = null
+  validation {
+    condition     = var.create_user_pool == (var.existing_user_pool == null)
+    error_message = "set existing_user_pool (the legacy pool's id and client id) exactly when create_user_pool is false."
+  }
+}
+
+variable "user_pool_email" {
+  description = "SES sender of the created pool's emails ({ source_arn, from_address, reply_to_address, configuration_set }; auth module input email); null keeps Cognito's default sender (about 50 emails a day). Only with create_user_pool: the legacy pool's email is configured where that pool is owned."
+  type = object({
+    source_arn        = string
+    from_address      = string
+    reply_to_address  = optional(string)
+    configuration_set = optional(string)
+  })
+  default = null
+  validation {
+    condition     = var.user_pool_email == null || var.create_user_pool
+    error_message = "user_pool_email applies only to a created pool (create_user_pool = true)."
+  }
 }
 
 variable "monitoring" {
