@@ -16,6 +16,7 @@ module "stack" {
   search                         = var.search
   deletion_protection            = var.deletion_protection
   force_destroy                  = var.force_destroy
+  secret_recovery_window_days    = var.secret_recovery_window_days
   bucket_name                    = var.bucket_name
   cors_allowed_origins           = var.cors_allowed_origins
   dns                            = var.dns

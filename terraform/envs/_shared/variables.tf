@@ -80,6 +80,11 @@ variable "deletion_protection" {
   type        = bool
 }
 
+variable "secret_recovery_window_days" {
+  description = "Recovery window of the generated Redis AUTH secret (stack input)."
+  type        = number
+}
+
 variable "force_destroy" {
   description = "Destroy may empty the bucket and the created zone (stack input)."
   type        = bool
@@ -147,8 +152,9 @@ variable "existing_user_pool" {
 variable "monitoring" {
   description = "Alarm emails and monthly budget (stack input)."
   type = object({
-    alarm_emails     = optional(list(string), [])
-    budget_limit_usd = optional(number, 200)
+    alarm_emails                 = optional(list(string), [])
+    budget_limit_usd             = optional(number, 200)
+    activate_cost_allocation_tag = optional(bool, true)
   })
   default = {}
 }
@@ -162,6 +168,7 @@ variable "switches" {
     create_hosted_zone   = optional(bool, false)
     cdn                  = optional(bool, true)
     budget               = optional(bool, true)
+    cost_allocation_tag  = optional(bool, true)
     performance_insights = optional(bool, true)
     parameter_groups     = optional(bool, true)
     lambda_json_logging  = optional(bool, true)
@@ -174,6 +181,7 @@ variable "switches" {
     create_hosted_zone   = false
     cdn                  = true
     budget               = true
+    cost_allocation_tag  = true
     performance_insights = true
     parameter_groups     = true
     lambda_json_logging  = true

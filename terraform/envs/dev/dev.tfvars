@@ -29,6 +29,7 @@ search = {
 
 deletion_protection            = false # dev data is disposable
 force_destroy                  = true
+secret_recovery_window_days    = 0     # dev data is disposable; moto and tear-down recreate the secret
 enable_provisioned_concurrency = false # seed: production only
 
 log_retention_days = 14

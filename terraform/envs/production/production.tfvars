@@ -31,6 +31,7 @@ search = {
 
 deletion_protection            = true
 force_destroy                  = false
+secret_recovery_window_days    = 30   # a deleted Redis AUTH secret stays restorable
 enable_provisioned_concurrency = true # seed "Performance Optimization": health 5, mocs 2, gallery 2
 
 log_retention_days = 90

@@ -29,6 +29,7 @@ search = {
 
 deletion_protection            = true
 force_destroy                  = false
+secret_recovery_window_days    = 7
 enable_provisioned_concurrency = false # seed: production only
 
 log_retention_days = 30

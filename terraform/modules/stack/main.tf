@@ -90,6 +90,8 @@ module "kms" {
   source = "../kms"
 
   name = local.name
+  # OAC reads of SSE-KMS images, limited to this env's distribution (it does not depend on the key).
+  cloudfront_distribution_arns = var.switches.cdn ? [module.storage.distribution_arn] : []
 }
 
 module "network" {
@@ -136,6 +138,8 @@ module "cache" {
   node_count             = var.cache.node_count
   enable_parameter_group = var.switches.parameter_groups
   log_retention_days     = var.log_retention_days
+
+  secret_recovery_window_days = var.secret_recovery_window_days
 }
 
 module "search" {
@@ -200,6 +204,11 @@ module "function" {
   log_retention_days       = var.log_retention_days
   enable_json_logging      = var.switches.lambda_json_logging
   enable_dead_letter_queue = each.value.dead_letter_queue
+  # kms:Decrypt only through Lambda (environment) and the services that decrypt for this function.
+  kms_decrypt_services = concat(
+    length(each.value.s3_actions) > 0 ? ["s3"] : [],
+    var.switches.cache && each.value.cache ? ["secretsmanager"] : [],
+  )
 }
 
 module "api" {
@@ -287,5 +296,7 @@ module "monitoring" {
   alarm_emails       = var.monitoring.alarm_emails
   budget_limit_usd   = var.monitoring.budget_limit_usd
   enable_budget      = var.switches.budget
-  kms_key_arn        = module.kms.key_arn
+
+  activate_cost_allocation_tag = var.switches.cost_allocation_tag && var.monitoring.activate_cost_allocation_tag
+  kms_key_arn                  = module.kms.key_arn
 }

@@ -93,8 +93,7 @@ variable "functions" {
       cache       = true, dead_letter_queue = true # invoked asynchronously by upload: keep failed events
     }
     migrate = {
-      memory_mb      = 512, timeout_s = 300, alarms = false
-      search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut"] # creates the indices
+      memory_mb = 512, timeout_s = 300, alarms = false # SQL migrations only: packages/schema never calls OpenSearch
     }
   }
   nullable = false
@@ -194,6 +193,16 @@ variable "deletion_protection" {
   nullable    = false
 }
 
+variable "secret_recovery_window_days" {
+  description = "Days a deleted secret this stack generates (the Redis AUTH token) can be restored: 0 deletes at once (dev, so moto and tear-down can recreate it), 7-30 where it matters (production 30)."
+  type        = number
+  nullable    = false
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 (delete at once) or 7 to 30."
+  }
+}
+
 variable "force_destroy" {
   description = "Let destroy empty the files bucket and the created hosted zone: true only where data is disposable (dev)."
   type        = bool
@@ -286,10 +295,11 @@ variable "user_pool_email" {
 }
 
 variable "monitoring" {
-  description = "Emails subscribed to the alarm topics, and the monthly budget in USD (seed: 200) alerted at 80 % and 100 %."
+  description = "Emails subscribed to the alarm topics, the monthly budget in USD (seed: 200) alerted at 80 % and 100 %, and whether this env activates the Environment cost-allocation tag the budget filters on (account-wide: false in all but one env of a shared payer account)."
   type = object({
-    alarm_emails     = optional(list(string), [])
-    budget_limit_usd = optional(number, 200)
+    alarm_emails                 = optional(list(string), [])
+    budget_limit_usd             = optional(number, 200)
+    activate_cost_allocation_tag = optional(bool, true)
   })
   default  = {}
   nullable = false
@@ -300,7 +310,7 @@ variable "monitoring" {
 ################################################################################
 
 variable "switches" {
-  description = "Parts moto cannot create or read back, each on for real AWS (create_hosted_zone off): search (OpenSearch), cache (ElastiCache), custom_domain (API Gateway), create_hosted_zone (instead of dns.hosted_zone_id), cdn (CloudFront), budget, performance_insights, parameter_groups (RDS/ElastiCache), lambda_json_logging, migrations_on_apply. terraform/moto/moto.tfvars sets them for the moto run only."
+  description = "Parts moto cannot create or read back, each on for real AWS (create_hosted_zone off): search (OpenSearch), cache (ElastiCache), custom_domain (API Gateway), create_hosted_zone (instead of dns.hosted_zone_id), cdn (CloudFront), budget, cost_allocation_tag (Cost Explorer), performance_insights, parameter_groups (RDS/ElastiCache), lambda_json_logging, migrations_on_apply. terraform/moto/moto.tfvars sets them for the moto run only."
   type = object({
     search               = optional(bool, true)
     cache                = optional(bool, true)
@@ -308,6 +318,7 @@ variable "switches" {
     create_hosted_zone   = optional(bool, false)
     cdn                  = optional(bool, true)
     budget               = optional(bool, true)
+    cost_allocation_tag  = optional(bool, true)
     performance_insights = optional(bool, true)
     parameter_groups     = optional(bool, true)
     lambda_json_logging  = optional(bool, true)
@@ -320,6 +331,7 @@ variable "switches" {
     create_hosted_zone   = false
     cdn                  = true
     budget               = true
+    cost_allocation_tag  = true
     performance_insights = true
     parameter_groups     = true
     lambda_json_logging  = true

@@ -15,6 +15,7 @@ variables {
   search                         = { instance_type = "t3.small.search" }
   deletion_protection            = false
   force_destroy                  = true
+  secret_recovery_window_days    = 0
   enable_provisioned_concurrency = false
   bucket_name                    = "lego-moc-files-dev"
   cors_allowed_origins           = ["http://localhost:3002"]
@@ -69,6 +70,10 @@ run "least_privilege_per_function" {
     condition     = !contains(keys(local.policy_statements["migrate"]), "UseObjects")
     error_message = "the migration runner touches no bucket"
   }
+  assert {
+    condition     = !contains(keys(local.policy_statements["migrate"]), "UseSearch") && !contains(keys(local.environment["migrate"]), "OPENSEARCH_URL")
+    error_message = "the migration runner never calls OpenSearch (packages/schema): no search actions, no OPENSEARCH_URL"
+  }
 }
 
 run "contract_environment_and_seed_sizes" {
@@ -91,8 +96,8 @@ run "contract_environment_and_seed_sizes" {
     error_message = "every function but migrate uses Redis"
   }
   assert {
-    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "OPENSEARCH_URL")])) == "gallery,health,migrate,mocs,wishlist"
-    error_message = "health, mocs, gallery, wishlist and migrate reach OpenSearch"
+    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "OPENSEARCH_URL")])) == "gallery,health,mocs,wishlist"
+    error_message = "health, mocs, gallery and wishlist reach OpenSearch (migrate never calls it)"
   }
   assert {
     condition = { for fn, f in var.functions : fn => [f.memory_mb, f.timeout_s] } == {
@@ -171,7 +176,7 @@ run "moto_switches_turn_parts_off" {
   variables {
     switches = {
       search              = false, cache = false, custom_domain = false, create_hosted_zone = true, cdn = false,
-      budget              = false, performance_insights = false, parameter_groups = false, lambda_json_logging = false,
+      budget              = false, cost_allocation_tag = false, performance_insights = false, parameter_groups = false, lambda_json_logging = false,
       migrations_on_apply = false,
     }
   }
