@@ -35,12 +35,15 @@ resource "aws_route53_health_check" "this" {
 resource "aws_route53_record" "this" {
   for_each = local.targets
 
-  zone_id         = var.zone_id
-  name            = var.record_name
-  type            = "CNAME"
-  ttl             = var.ttl_seconds
-  records         = [each.value.target]
-  set_identifier  = each.key
+  zone_id        = var.zone_id
+  name           = var.record_name
+  type           = "CNAME"
+  ttl            = var.ttl_seconds
+  records        = [each.value.target]
+  set_identifier = each.key
+  # Blue may exist before the first apply: `lego-traffic adopt` turns the legacy plain record
+  # into it (Route53 refuses weighted records beside a plain one), and Terraform takes it over.
+  allow_overwrite = each.key == "blue"
   health_check_id = contains(keys(local.checked), each.key) ? aws_route53_health_check.this[each.key].id : null
 
   weighted_routing_policy {

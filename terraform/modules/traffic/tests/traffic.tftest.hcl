@@ -156,3 +156,12 @@ run "health_check_path_without_slash_rejected" {
 
   expect_failures = [var.health_check_paths]
 }
+
+run "blue_record_taken_over_after_adopt" {
+  command = plan
+
+  assert {
+    condition     = aws_route53_record.this["blue"].allow_overwrite && !aws_route53_record.this["green"].allow_overwrite
+    error_message = "blue (made from the legacy record by lego-traffic adopt) is taken over by UPSERT; green is always created"
+  }
+}
