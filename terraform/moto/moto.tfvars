@@ -8,6 +8,7 @@ switches = {
   create_hosted_zone   = true  # moto picks hosted-zone ids itself, so a zone passed by id cannot exist
   cdn                  = false # CloudFront OAC and cache behaviours do not read back (perpetual drift)
   budget               = false # Budgets DescribeSubscribersForNotification is not implemented
+  cost_allocation_tag  = false # Cost Explorer UpdateCostAllocationTagsStatus is not implemented
   performance_insights = false # Performance Insights does not read back (drift)
   parameter_groups     = false # RDS/ElastiCache parameter-group values do not read back (drift)
   lambda_json_logging  = false # Lambda logging_config does not read back (drift)

@@ -9,8 +9,9 @@ import os
 import shutil
 import socket
 import subprocess
+import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -89,8 +90,11 @@ def moto_url() -> Iterator[str]:
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
+    url = f"http://127.0.0.1:{port}"
+    # moto keeps its backends per process: each test starts from an empty account.
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.stop()
 
@@ -176,3 +180,80 @@ def test_plan_after_shift_shows_no_drift(tmp_path: Path, moto_url: str) -> None:
     assert plan_code == 0, plan_out
     # Control: with the weights Terraform had before the shift, the same plan sees drift.
     assert stale_code == 2, stale_out
+
+
+def _records(route53: Any, zone_id: str, name: str) -> list[dict[str, Any]]:
+    sets = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return [rs for rs in sets if rs["Name"].rstrip(".") == name]
+
+
+def test_first_apply_takes_over_a_plain_record(tmp_path: Path, moto_url: str) -> None:
+    """Issue 20 item 5: the zone already answers api.<zone> with a plain CNAME to the legacy
+    service. `lego-traffic adopt` makes it the weighted blue record in one batch; the first
+    apply then takes blue over, adds green at 0, and the next plan shows no drift."""
+    name = "api.dev.lego-moc.example.com"
+    legacy = "legacy-alb-123.us-east-1.elb.amazonaws.com"
+    tf_root = tmp_path / "terraform/envs/dev"
+    tf_root.mkdir(parents=True)
+    module = os.path.relpath(MODULE, tf_root)
+    (tf_root / "main.tf").write_text(ROOT_TF % {"url": moto_url, "module": module})
+    (tf_root / "traffic.auto.tfvars.json").write_text('{"blue_weight": 100, "green_weight": 0}\n')
+    cli_config = tmp_path / "terraformrc"
+    cli_config.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n'
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1"}
+    route53 = boto3.client("route53", region_name="us-east-1", endpoint_url=moto_url)
+    zone_id = route53.create_hosted_zone(Name="lego-moc.example.com", CallerReference="tf-adopt")[
+        "HostedZone"
+    ]["Id"]
+    plain = {"Name": name, "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": legacy}]}
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": plain}]},
+    )
+    (tmp_path / "ops/traffic/envs").mkdir(parents=True)
+    (tmp_path / "ops/traffic/envs/dev.json").write_text(
+        json.dumps({"zone_name": "lego-moc.example.com", "record_name": name})
+    )
+    deps = Deps(
+        route53=route53,
+        cloudwatch=boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=moto_url),
+        clock=RealClock(),
+    )
+    adopt = ["adopt", "--env", "dev", "--root", str(tmp_path), "--json"]
+
+    # A record that does not point at the legacy target is refused and left alone.
+    refused = main(
+        [*adopt, "--legacy-target", "other.example.com"],
+        deps=deps,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert refused == 2
+    assert [rs.get("SetIdentifier") for rs in _records(route53, zone_id, name)] == [None]
+
+    out = io.StringIO()
+    code = main([*adopt, "--legacy-target", legacy], deps=deps, stdout=out, stderr=io.StringIO())
+
+    assert code == 0
+    assert json.loads(out.getvalue())["adopted"] is True
+    (blue,) = _records(route53, zone_id, name)
+    assert (blue["SetIdentifier"], blue["Weight"], blue["TTL"]) == ("blue", 100, 60)
+    assert blue["ResourceRecords"] == [{"Value": legacy}]
+    init = _terraform(tf_root, env, "init")
+    assert init.returncode == 0, init.stderr
+    apply = _terraform(tf_root, env, "apply", "-auto-approve")
+    assert apply.returncode == 0, apply.stderr
+    after = {rs.get("SetIdentifier"): rs for rs in _records(route53, zone_id, name)}
+    assert set(after) == {"blue", "green"}  # no plain record left beside the weighted ones
+    assert (after["blue"]["Weight"], after["green"]["Weight"]) == (100, 0)
+    ((plan_code, plan_out),) = _plans(tf_root, env, [])
+    assert plan_code == 0, plan_out
+    # Adopting again changes nothing.
+    again = io.StringIO()
+    assert (
+        main([*adopt, "--legacy-target", legacy], deps=deps, stdout=again, stderr=io.StringIO())
+        == 0
+    )
+    assert json.loads(again.getvalue())["adopted"] is False

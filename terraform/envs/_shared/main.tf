@@ -16,12 +16,15 @@ module "stack" {
   search                         = var.search
   deletion_protection            = var.deletion_protection
   force_destroy                  = var.force_destroy
+  secret_recovery_window_days    = var.secret_recovery_window_days
   bucket_name                    = var.bucket_name
   cors_allowed_origins           = var.cors_allowed_origins
   dns                            = var.dns
   blue_weight                    = var.blue_weight
   green_weight                   = var.green_weight
+  create_user_pool               = var.create_user_pool
   existing_user_pool             = var.existing_user_pool
+  user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
   switches                       = var.switches
 }

@@ -40,10 +40,10 @@ variable "log_level" {
 }
 
 variable "network" {
-  description = "VPC CIDR and availability zones (stack input)."
+  description = "VPC CIDR and availability zone ids (stack input)."
   type = object({
-    cidr_block         = string
-    availability_zones = list(string)
+    cidr_block            = string
+    availability_zone_ids = list(string)
   })
 }
 
@@ -80,6 +80,11 @@ variable "deletion_protection" {
   type        = bool
 }
 
+variable "secret_recovery_window_days" {
+  description = "Recovery window of the generated Redis AUTH secret (stack input)."
+  type        = number
+}
+
 variable "force_destroy" {
   description = "Destroy may empty the bucket and the created zone (stack input)."
   type        = bool
@@ -98,12 +103,14 @@ variable "cors_allowed_origins" {
 variable "dns" {
   description = "API hostname, zone, certificate, legacy target, health checks (stack input)."
   type = object({
-    api_domain_name  = string
-    hosted_zone_name = string
-    hosted_zone_id   = optional(string)
-    certificate_arn  = optional(string)
-    legacy_target    = string
-    health_checks    = optional(bool, false)
+    api_domain_name   = string
+    hosted_zone_name  = string
+    hosted_zone_id    = optional(string)
+    certificate_arn   = optional(string)
+    legacy_target     = string
+    health_checks     = optional(bool, false)
+    blue_health_path  = optional(string)
+    green_health_path = optional(string)
   })
 }
 
@@ -115,6 +122,22 @@ variable "blue_weight" {
 variable "green_weight" {
   description = "Weight of green (this API): only in traffic.auto.tfvars.json, written by lego-traffic."
   type        = number
+}
+
+variable "create_user_pool" {
+  description = "Create a new Cognito pool (dev); false uses existing_user_pool (stack input)."
+  type        = bool
+}
+
+variable "user_pool_email" {
+  description = "SES sender of the created pool's emails (stack input)."
+  type = object({
+    source_arn        = string
+    from_address      = string
+    reply_to_address  = optional(string)
+    configuration_set = optional(string)
+  })
+  default = null
 }
 
 variable "existing_user_pool" {
@@ -129,8 +152,9 @@ variable "existing_user_pool" {
 variable "monitoring" {
   description = "Alarm emails and monthly budget (stack input)."
   type = object({
-    alarm_emails     = optional(list(string), [])
-    budget_limit_usd = optional(number, 200)
+    alarm_emails                 = optional(list(string), [])
+    budget_limit_usd             = optional(number, 200)
+    activate_cost_allocation_tag = optional(bool, true)
   })
   default = {}
 }
@@ -144,6 +168,7 @@ variable "switches" {
     create_hosted_zone   = optional(bool, false)
     cdn                  = optional(bool, true)
     budget               = optional(bool, true)
+    cost_allocation_tag  = optional(bool, true)
     performance_insights = optional(bool, true)
     parameter_groups     = optional(bool, true)
     lambda_json_logging  = optional(bool, true)
@@ -156,6 +181,7 @@ variable "switches" {
     create_hosted_zone   = false
     cdn                  = true
     budget               = true
+    cost_allocation_tag  = true
     performance_insights = true
     parameter_groups     = true
     lambda_json_logging  = true

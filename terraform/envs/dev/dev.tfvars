@@ -4,8 +4,9 @@ stage  = "dev"
 region = "us-east-1"
 
 network = {
-  cidr_block         = "10.20.0.0/16"
-  availability_zones = ["us-east-1a", "us-east-1b"]
+  cidr_block = "10.20.0.0/16"
+  # zone ids, not names (names differ per account); make preflight checks they exist here
+  availability_zone_ids = ["use1-az1", "use1-az2"]
 }
 
 db = {
@@ -28,6 +29,7 @@ search = {
 
 deletion_protection            = false # dev data is disposable
 force_destroy                  = true
+secret_recovery_window_days    = 0     # dev data is disposable; moto and tear-down recreate the secret
 enable_provisioned_concurrency = false # seed: production only
 
 log_retention_days = 14
@@ -43,6 +45,9 @@ dns = {
   hosted_zone_id   = "Z00000000000000000DEV"
   legacy_target    = "legacy-api-dev.lego-moc.example.com"
 }
+
+# A new, empty pool for dev; staging and production trust the legacy pool (issue 20 item 4).
+create_user_pool = true
 
 monitoring = {
   budget_limit_usd = 50

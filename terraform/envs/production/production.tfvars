@@ -5,8 +5,9 @@ stage  = "production"
 region = "us-east-1"
 
 network = {
-  cidr_block         = "10.40.0.0/16"
-  availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
+  cidr_block = "10.40.0.0/16"
+  # zone ids, not names (names differ per account); make preflight checks they exist here
+  availability_zone_ids = ["use1-az1", "use1-az2", "use1-az4"]
 }
 
 db = {
@@ -30,6 +31,7 @@ search = {
 
 deletion_protection            = true
 force_destroy                  = false
+secret_recovery_window_days    = 30   # a deleted Redis AUTH secret stays restorable
 enable_provisioned_concurrency = true # seed "Performance Optimization": health 5, mocs 2, gallery 2
 
 log_retention_days = 90
@@ -44,6 +46,18 @@ dns = {
   hosted_zone_id   = "Z000000000000000PROD0"
   legacy_target    = "legacy-api.lego-moc.example.com"
   health_checks    = true
+  # blue_health_path: none. Only set it to a path the legacy service really answers (200),
+  # or Route53 marks blue unhealthy and sends everyone to green (issue 20 item 6).
+  green_health_path = "/health"
+}
+
+# The legacy Cognito pool (its users, its tokens): green's JWT authorizer trusts the same issuer
+# and client id as blue, so a user moved between colours keeps working. Replace with the real ids
+# (make preflight ENV=production checks the pool exists).
+create_user_pool = false
+existing_user_pool = {
+  id        = "us-east-1_LegacyPrd"
+  client_id = "legacy-web-client-production"
 }
 
 monitoring = {

@@ -4,8 +4,9 @@ stage  = "staging"
 region = "us-east-1"
 
 network = {
-  cidr_block         = "10.30.0.0/16"
-  availability_zones = ["us-east-1a", "us-east-1b"]
+  cidr_block = "10.30.0.0/16"
+  # zone ids, not names (names differ per account); make preflight checks they exist here
+  availability_zone_ids = ["use1-az1", "use1-az2"]
 }
 
 db = {
@@ -28,6 +29,7 @@ search = {
 
 deletion_protection            = true
 force_destroy                  = false
+secret_recovery_window_days    = 7
 enable_provisioned_concurrency = false # seed: production only
 
 log_retention_days = 30
@@ -41,6 +43,15 @@ dns = {
   hosted_zone_name = "staging.lego-moc.example.com"
   hosted_zone_id   = "Z0000000000000STAGING"
   legacy_target    = "legacy-api-staging.lego-moc.example.com"
+}
+
+# The legacy Cognito pool (its users, its tokens): green's JWT authorizer trusts the same issuer
+# and client id as blue, so a user moved between colours keeps working. Replace with the real ids
+# (make preflight ENV=staging checks the pool exists).
+create_user_pool = false
+existing_user_pool = {
+  id        = "us-east-1_LegacyStg"
+  client_id = "legacy-web-client-staging"
 }
 
 monitoring = {

@@ -48,6 +48,19 @@ resource "aws_cognito_user_pool" "this" {
     allow_admin_create_user_only = false
   }
 
+  # Cognito's own sender is capped at about 50 emails a day: a real env sends through SES.
+  dynamic "email_configuration" {
+    for_each = var.email == null ? [] : [var.email]
+
+    content {
+      email_sending_account  = "DEVELOPER"
+      source_arn             = email_configuration.value.source_arn
+      from_email_address     = email_configuration.value.from_address
+      reply_to_email_address = email_configuration.value.reply_to_address
+      configuration_set      = email_configuration.value.configuration_set
+    }
+  }
+
   tags = var.tags
 }
 

@@ -16,7 +16,7 @@ resource "aws_secretsmanager_secret" "auth" {
   name_prefix             = "${var.name}-redis-auth-"
   description             = "ElastiCache AUTH token of ${var.name}"
   kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 0
+  recovery_window_in_days = var.secret_recovery_window_days
 
   tags = var.tags
 }

@@ -75,6 +75,17 @@ variable "log_retention_days" {
   nullable    = false
 }
 
+variable "secret_recovery_window_days" {
+  description = "Days a deleted AUTH token secret can still be restored: 0 deletes at once (dev: moto and tear-down recreate it under the same prefix), 7-30 elsewhere (production 30)."
+  type        = number
+  default     = 30
+  nullable    = false
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 (delete at once) or 7 to 30."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

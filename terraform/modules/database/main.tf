@@ -151,6 +151,9 @@ resource "aws_db_proxy" "this" {
   }
 
   tags = var.tags
+
+  # The proxy reads its secret as soon as it exists: its role must already hold the policy.
+  depends_on = [aws_iam_role_policy.proxy]
 }
 
 resource "aws_db_proxy_default_target_group" "this" {

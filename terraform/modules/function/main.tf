@@ -2,6 +2,8 @@
 # python3.13 on arm64, X-Ray active, in the VPC, its own log group and its own least-privilege
 # role (logs of its group, X-Ray, its ENIs, plus only the statements the caller grants).
 
+data "aws_region" "current" {}
+
 locals {
   log_group_name = "/aws/lambda/${var.name}"
 
@@ -26,12 +28,15 @@ locals {
       resources = ["*"]
     }
     ManageVpcInterfaces = {
-      actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
       resources = ["*"]
     }
+    # Only when a service decrypts on the function's behalf: Lambda (its environment) and the
+    # services the caller names (s3 for SSE-KMS objects, secretsmanager for secrets).
     DecryptEnvironment = {
       actions   = ["kms:Decrypt"]
       resources = [var.kms_key_arn]
+      condition = { StringEquals = { "kms:ViaService" = [for service in concat(["lambda"], var.kms_decrypt_services) : "${service}.${data.aws_region.current.name}.amazonaws.com"] } }
     }
   }
   dlq_statements = var.enable_dead_letter_queue ? {
@@ -65,12 +70,10 @@ resource "aws_iam_role_policy" "this" {
   role = aws_iam_role.this.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [for sid, statement in local.statements : {
-      Sid      = sid
-      Effect   = "Allow"
-      Action   = statement.actions
-      Resource = statement.resources
-    }]
+    Statement = [for sid, statement in local.statements : merge(
+      { Sid = sid, Effect = "Allow", Action = statement.actions, Resource = statement.resources },
+      try(statement.condition, null) == null ? {} : { Condition = statement.condition },
+    )]
   })
 }
 

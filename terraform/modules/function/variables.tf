@@ -149,6 +149,17 @@ variable "policy_statements" {
   }
 }
 
+variable "kms_decrypt_services" {
+  description = "Services besides Lambda that decrypt with the key on the function's behalf (kms:ViaService), e.g. [\"s3\"] for SSE-KMS objects, [\"secretsmanager\"] for a secret: kms:Decrypt is allowed only through them."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for s in var.kms_decrypt_services : can(regex("^[a-z0-9-]+$", s))])
+    error_message = "kms_decrypt_services must be service prefixes such as s3 or secretsmanager."
+  }
+}
+
 variable "kms_key_arn" {
   description = "KMS key for the environment variables and the log group."
   type        = string

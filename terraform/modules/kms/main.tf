@@ -21,7 +21,7 @@ resource "aws_kms_key" "this" {
   deletion_window_in_days = var.deletion_window_days
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid       = "AccountAdministers"
         Effect    = "Allow"
@@ -51,18 +51,17 @@ resource "aws_kms_key" "this" {
           StringEquals = { "aws:SourceAccount" = local.account_id }
         }
       },
-      {
-        # CloudFront origin access control reads the SSE-KMS image objects.
+      ], length(var.cloudfront_distribution_arns) == 0 ? [] : [{
+        # CloudFront origin access control reads the SSE-KMS image objects: only these distributions.
         Sid       = "CloudFrontReadsImages"
         Effect    = "Allow"
         Principal = { Service = "cloudfront.amazonaws.com" }
         Action    = ["kms:Decrypt"]
         Resource  = "*"
         Condition = {
-          StringEquals = { "aws:SourceAccount" = local.account_id }
+          StringEquals = { "aws:SourceArn" = var.cloudfront_distribution_arns }
         }
-      },
-    ]
+    }])
   })
 
   tags = merge(var.tags, { Name = var.name })

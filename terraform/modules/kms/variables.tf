@@ -19,6 +19,17 @@ variable "deletion_window_days" {
   }
 }
 
+variable "cloudfront_distribution_arns" {
+  description = "CloudFront distributions whose origin access control may decrypt objects with the key (condition aws:SourceArn); empty grants CloudFront nothing."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for arn in var.cloudfront_distribution_arns : can(regex("^arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]+$", arn))])
+    error_message = "cloudfront_distribution_arns must be distribution ARNs such as arn:aws:cloudfront::123456789012:distribution/E2ABCDEF123456."
+  }
+}
+
 variable "tags" {
   description = "Tags for the key."
   type        = map(string)

@@ -58,6 +58,15 @@ resource "aws_sns_topic_subscription" "email" {
 # Budget (seed "Cost Monitoring")
 ################################################################################
 
+# The budget's filter counts only costs tagged Environment, and Billing ignores a tag key until
+# it is activated as a cost-allocation tag (then from that day on, not retroactively).
+resource "aws_ce_cost_allocation_tag" "environment" {
+  count = var.activate_cost_allocation_tag ? 1 : 0
+
+  tag_key = "Environment"
+  status  = "Active"
+}
+
 resource "aws_budgets_budget" "this" {
   count = var.enable_budget ? 1 : 0
 
@@ -69,7 +78,7 @@ resource "aws_budgets_budget" "this" {
 
   cost_filter {
     name   = "TagKeyValue"
-    values = ["user:Environment$${var.stage}"]
+    values = [format("user:Environment$%s", var.stage)] # "$${" would be a literal "${" in HCL
   }
 
   dynamic "notification" {

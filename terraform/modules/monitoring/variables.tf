@@ -90,6 +90,13 @@ variable "budget_limit_usd" {
   }
 }
 
+variable "activate_cost_allocation_tag" {
+  description = "Activate Environment as a cost-allocation tag (account-wide, once per payer account: where envs share an account only one activates it). The budget's filter tracks $0 without it. The key must have been seen on a billed resource first (up to 24 h after the first tagged resource). moto switch: Cost Explorer UpdateCostAllocationTagsStatus is not implemented in moto."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "enable_budget" {
   description = "Create the AWS Budgets budget. moto switch: Budgets DescribeSubscribersForNotification is not implemented in moto, so the moto run sets false."
   type        = bool

@@ -5,7 +5,7 @@
 data "aws_region" "current" {}
 
 locals {
-  azs = var.availability_zones
+  azs = var.availability_zone_ids
 
   # Ingress names the calling group; egress stays inside the VPC CIDR (egress by group would
   # make lambda <-> proxy <-> db dependency cycles).
@@ -35,7 +35,7 @@ resource "aws_subnet" "private" {
   for_each = { for index, az in local.azs : az => index }
 
   vpc_id                  = aws_vpc.this.id
-  availability_zone       = each.key
+  availability_zone_id    = each.key
   cidr_block              = cidrsubnet(var.cidr_block, 4, each.value)
   map_public_ip_on_launch = false
 

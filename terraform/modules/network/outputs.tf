@@ -16,7 +16,7 @@ output "security_group_ids" {
   )
 }
 
-output "availability_zones" {
+output "availability_zone_ids" {
   description = "Availability zones of the private subnets."
   value       = local.azs
 }

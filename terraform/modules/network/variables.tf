@@ -18,13 +18,13 @@ variable "cidr_block" {
   }
 }
 
-variable "availability_zones" {
-  description = "Availability zones of the private subnets, pinned by name so the set never grows on its own (RDS and OpenSearch need 2+)."
+variable "availability_zone_ids" {
+  description = "Availability zone ids (use1-az1, not us-east-1a) of the private subnets: names map to different physical zones in each account, ids do not, and some ids lack Lambda or the interface endpoints. Pinned so the set never grows on its own (RDS and OpenSearch need 2+)."
   type        = list(string)
   nullable    = false
   validation {
-    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 4 && length(distinct(var.availability_zones)) == length(var.availability_zones)
-    error_message = "availability_zones must list 2 to 4 distinct zones, e.g. [\"us-east-1a\", \"us-east-1b\"]."
+    condition     = length(var.availability_zone_ids) >= 2 && length(var.availability_zone_ids) <= 4 && length(distinct(var.availability_zone_ids)) == length(var.availability_zone_ids) && alltrue([for id in var.availability_zone_ids : can(regex("^[a-z]+[0-9]+-az[0-9]+$", id))])
+    error_message = "availability_zone_ids must list 2 to 4 distinct zone ids such as [\"use1-az1\", \"use1-az2\"] (zone ids, not names like us-east-1a)."
   }
 }
 

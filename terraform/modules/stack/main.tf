@@ -90,6 +90,8 @@ module "kms" {
   source = "../kms"
 
   name = local.name
+  # OAC reads of SSE-KMS images, limited to this env's distribution (it does not depend on the key).
+  cloudfront_distribution_arns = var.switches.cdn ? [module.storage.distribution_arn] : []
 }
 
 module "network" {
@@ -97,7 +99,7 @@ module "network" {
 
   name                    = local.name
   cidr_block              = var.network.cidr_block
-  availability_zones      = var.network.availability_zones
+  availability_zone_ids   = var.network.availability_zone_ids
   kms_key_arn             = module.kms.key_arn
   flow_log_retention_days = var.log_retention_days
 }
@@ -136,6 +138,8 @@ module "cache" {
   node_count             = var.cache.node_count
   enable_parameter_group = var.switches.parameter_groups
   log_retention_days     = var.log_retention_days
+
+  secret_recovery_window_days = var.secret_recovery_window_days
 }
 
 module "search" {
@@ -169,6 +173,7 @@ module "auth" {
 
   name                = local.name
   existing_user_pool  = var.existing_user_pool
+  email               = var.user_pool_email
   callback_urls       = var.cors_allowed_origins
   deletion_protection = var.deletion_protection
 }
@@ -199,6 +204,11 @@ module "function" {
   log_retention_days       = var.log_retention_days
   enable_json_logging      = var.switches.lambda_json_logging
   enable_dead_letter_queue = each.value.dead_letter_queue
+  # kms:Decrypt only through Lambda (environment) and the services that decrypt for this function.
+  kms_decrypt_services = concat(
+    length(each.value.s3_actions) > 0 ? ["s3"] : [],
+    var.switches.cache && each.value.cache ? ["secretsmanager"] : [],
+  )
 }
 
 module "api" {
@@ -263,6 +273,7 @@ module "traffic" {
   green_weight         = var.green_weight
   enable_health_checks = var.dns.health_checks
   health_check_fqdns   = { green = module.api.endpoint_host }
+  health_check_paths   = { blue = var.dns.blue_health_path, green = var.dns.green_health_path }
 }
 
 ################################################################################
@@ -285,5 +296,7 @@ module "monitoring" {
   alarm_emails       = var.monitoring.alarm_emails
   budget_limit_usd   = var.monitoring.budget_limit_usd
   enable_budget      = var.switches.budget
-  kms_key_arn        = module.kms.key_arn
+
+  activate_cost_allocation_tag = var.switches.cost_allocation_tag && var.monitoring.activate_cost_allocation_tag
+  kms_key_arn                  = module.kms.key_arn
 }

@@ -102,8 +102,8 @@ variable "functions" {
     }
     migrate = {
       # 420 s: up to 300 s waiting for the proxy (MIGRATE_CONNECT_TIMEOUT_S) + 60 s kept for the migrations.
-      memory_mb      = 512, timeout_s = 420, alarms = false
-      search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut"] # creates the indices
+      # SQL migrations only: packages/schema never calls OpenSearch.
+      memory_mb = 512, timeout_s = 420, alarms = false
     }
   }
   nullable = false
@@ -154,10 +154,10 @@ variable "log_level" {
 ################################################################################
 
 variable "network" {
-  description = "The env's VPC: IPv4 CIDR and the availability zones of its private subnets (2+; production 3)."
+  description = "The env's VPC: IPv4 CIDR and the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3)."
   type = object({
-    cidr_block         = string
-    availability_zones = list(string)
+    cidr_block            = string
+    availability_zone_ids = list(string)
   })
   nullable = false
   validation {
@@ -203,6 +203,16 @@ variable "deletion_protection" {
   nullable    = false
 }
 
+variable "secret_recovery_window_days" {
+  description = "Days a deleted secret this stack generates (the Redis AUTH token) can be restored: 0 deletes at once (dev, so moto and tear-down can recreate it), 7-30 where it matters (production 30)."
+  type        = number
+  nullable    = false
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 (delete at once) or 7 to 30."
+  }
+}
+
 variable "force_destroy" {
   description = "Let destroy empty the files bucket and the created hosted zone: true only where data is disposable (dev)."
   type        = bool
@@ -230,14 +240,16 @@ variable "cors_allowed_origins" {
 }
 
 variable "dns" {
-  description = "The public API hostname (weighted blue/green records, custom domain), its Route53 zone (hosted_zone_id unless switches.create_hosted_zone), its regional ACM certificate (with switches.custom_domain), the legacy (blue) target and Route53 health checks."
+  description = "The public API hostname (weighted blue/green records, custom domain), its Route53 zone (hosted_zone_id unless switches.create_hosted_zone), its regional ACM certificate (with switches.custom_domain), the legacy (blue) target and Route53 health checks (health_checks), each colour on its own path: blue_health_path null (the default) means no check for blue, which Route53 then treats as healthy; green_health_path defaults to the health route."
   type = object({
-    api_domain_name  = string
-    hosted_zone_name = string
-    hosted_zone_id   = optional(string)
-    certificate_arn  = optional(string)
-    legacy_target    = string
-    health_checks    = optional(bool, false)
+    api_domain_name   = string
+    hosted_zone_name  = string
+    hosted_zone_id    = optional(string)
+    certificate_arn   = optional(string)
+    legacy_target     = string
+    health_checks     = optional(bool, false)
+    blue_health_path  = optional(string)
+    green_health_path = optional(string, "/health")
   })
   nullable = false
   validation {
@@ -258,20 +270,46 @@ variable "green_weight" {
   nullable    = false
 }
 
+variable "create_user_pool" {
+  description = "Create a new, empty Cognito pool (dev only). Staging and production set false and name the legacy pool in existing_user_pool: during the weighted cutover the same users hold the legacy pool's tokens, which green must accept."
+  type        = bool
+  nullable    = false
+}
+
 variable "existing_user_pool" {
-  description = "The legacy Cognito pool and app client to trust ({ id, client_id }); null creates a pool."
+  description = "The legacy Cognito pool and app client both colours trust ({ id, client_id }): green's JWT authorizer takes its issuer and the client id as audience, profile's admin calls go to it. Required when create_user_pool is false, null otherwise."
   type = object({
     id        = string
     client_id = string
   })
   default = null
+  validation {
+    condition     = var.create_user_pool == (var.existing_user_pool == null)
+    error_message = "set existing_user_pool (the legacy pool's id and client id) exactly when create_user_pool is false."
+  }
+}
+
+variable "user_pool_email" {
+  description = "SES sender of the created pool's emails ({ source_arn, from_address, reply_to_address, configuration_set }; auth module input email); null keeps Cognito's default sender (about 50 emails a day). Only with create_user_pool: the legacy pool's email is configured where that pool is owned."
+  type = object({
+    source_arn        = string
+    from_address      = string
+    reply_to_address  = optional(string)
+    configuration_set = optional(string)
+  })
+  default = null
+  validation {
+    condition     = var.user_pool_email == null || var.create_user_pool
+    error_message = "user_pool_email applies only to a created pool (create_user_pool = true)."
+  }
 }
 
 variable "monitoring" {
-  description = "Emails subscribed to the alarm topics, and the monthly budget in USD (seed: 200) alerted at 80 % and 100 %."
+  description = "Emails subscribed to the alarm topics, the monthly budget in USD (seed: 200) alerted at 80 % and 100 %, and whether this env activates the Environment cost-allocation tag the budget filters on (account-wide: false in all but one env of a shared payer account)."
   type = object({
-    alarm_emails     = optional(list(string), [])
-    budget_limit_usd = optional(number, 200)
+    alarm_emails                 = optional(list(string), [])
+    budget_limit_usd             = optional(number, 200)
+    activate_cost_allocation_tag = optional(bool, true)
   })
   default  = {}
   nullable = false
@@ -282,7 +320,7 @@ variable "monitoring" {
 ################################################################################
 
 variable "switches" {
-  description = "Parts moto cannot create or read back, each on for real AWS (create_hosted_zone off): search (OpenSearch), cache (ElastiCache), custom_domain (API Gateway), create_hosted_zone (instead of dns.hosted_zone_id), cdn (CloudFront), budget, performance_insights, parameter_groups (RDS/ElastiCache), lambda_json_logging, migrations_on_apply. terraform/moto/moto.tfvars sets them for the moto run only."
+  description = "Parts moto cannot create or read back, each on for real AWS (create_hosted_zone off): search (OpenSearch), cache (ElastiCache), custom_domain (API Gateway), create_hosted_zone (instead of dns.hosted_zone_id), cdn (CloudFront), budget, cost_allocation_tag (Cost Explorer), performance_insights, parameter_groups (RDS/ElastiCache), lambda_json_logging, migrations_on_apply. terraform/moto/moto.tfvars sets them for the moto run only."
   type = object({
     search               = optional(bool, true)
     cache                = optional(bool, true)
@@ -290,6 +328,7 @@ variable "switches" {
     create_hosted_zone   = optional(bool, false)
     cdn                  = optional(bool, true)
     budget               = optional(bool, true)
+    cost_allocation_tag  = optional(bool, true)
     performance_insights = optional(bool, true)
     parameter_groups     = optional(bool, true)
     lambda_json_logging  = optional(bool, true)
@@ -302,6 +341,7 @@ variable "switches" {
     create_hosted_zone   = false
     cdn                  = true
     budget               = true
+    cost_allocation_tag  = true
     performance_insights = true
     parameter_groups     = true
     lambda_json_logging  = true

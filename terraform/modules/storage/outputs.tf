@@ -17,3 +17,8 @@ output "distribution_id" {
   description = "CloudFront distribution id, or null when the CDN is off."
   value       = var.enable_cdn ? aws_cloudfront_distribution.this[0].id : null
 }
+
+output "distribution_arn" {
+  description = "CloudFront distribution ARN (the KMS key's aws:SourceArn for OAC reads), or null when the CDN is off."
+  value       = var.enable_cdn ? aws_cloudfront_distribution.this[0].arn : null
+}

@@ -93,14 +93,17 @@ variable "health_check_fqdns" {
   nullable = false
 }
 
-variable "health_check_path" {
-  description = "Path the health checks request on each target (the health function's route)."
-  type        = string
-  default     = "/health"
-  nullable    = false
+variable "health_check_paths" {
+  description = "Path each colour's health check requests; null means no health check for that colour (the legacy service may have no /health: without a check Route53 treats blue as healthy). green defaults to the health function's route."
+  type = object({
+    blue  = optional(string)
+    green = optional(string, "/health")
+  })
+  default  = {}
+  nullable = false
   validation {
-    condition     = startswith(var.health_check_path, "/")
-    error_message = "health_check_path must start with /."
+    condition     = alltrue([for p in values(var.health_check_paths) : p == null || startswith(coalesce(p, "/"), "/")])
+    error_message = "health_check_paths.blue and .green must start with / (or be null for no check)."
   }
 }
 

@@ -127,6 +127,28 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     rollback.add_argument("--reason", default="manual rollback", help="why, for the audit log")
+
+    adopt = sub.add_parser(
+        "adopt",
+        parents=[common],
+        help="first apply: turn the plain api.<zone> record into the weighted blue record",
+        description="Before an env's first terraform apply: Route53 refuses weighted records "
+        "beside a plain record of the same name. One ChangeBatch deletes the plain record "
+        "(CNAME or alias) and creates the weighted 'blue' record (weight 100, same target), so "
+        "resolution has no gap; terraform apply then takes blue over and adds green at 0. "
+        "Refuses when the record does not point at --legacy-target. Nothing to do (exit 0) "
+        "when the record is already weighted or absent.",
+        epilog=EPILOG,
+    )
+    adopt.add_argument(
+        "--legacy-target",
+        required=True,
+        help="dns.legacy_target of the env's tfvars: the record must point there",
+    )
+    adopt.add_argument(
+        "--ttl", type=int, default=60, help="TTL of the blue record (Terraform's: 60)"
+    )
+    adopt.add_argument("--dry-run", action="store_true", help="print the ChangeBatch, send nothing")
     return parser
 
 
@@ -177,6 +199,8 @@ def _run(args: argparse.Namespace, deps: Deps | None, reporter: Reporter, out: T
         result = ops.manual_shift(weights, why=args.reason, dry_run=args.dry_run)
     elif args.command == "rollback":
         result = ops.manual_rollback(why=args.reason)
+    elif args.command == "adopt":
+        result = ops.adopt(args.legacy_target, ttl=args.ttl, dry_run=args.dry_run)
     elif args.dry_run:
         result = Rollout.for_env(ops).dry_run()
     else:

@@ -205,6 +205,26 @@ class TrafficOps:
             result["rollout_id"] = rollout_id
         return result
 
+    def adopt(self, legacy_target: str, *, ttl: int, dry_run: bool = False) -> dict[str, Any]:
+        """`adopt`: the plain `api.<zone>` record becomes the weighted blue record (first apply)."""
+        if self._zone is None:
+            self._zone = self.r53.resolve_zone(self.cfg.zone_id, self.cfg.zone_name)
+        zone_id, zone_name = self._zone
+        batch, what = self.r53.adoption(
+            zone_id, zone_name, self.cfg.record_name, legacy_target, ttl
+        )
+        result: dict[str, Any] = {"env": self.cfg.env, "zone_id": zone_id, "adopted": False}
+        if batch is None:
+            self.reporter.progress("adopt", f"nothing to adopt: {what}")
+            return {**result, "why": what}
+        if dry_run:
+            return {**result, "dry_run": True, "change_batch": batch}
+        change_id = self.r53.submit_batch(zone_id, batch)
+        self.reporter.progress("adopt", f"adopting: {what} (change {change_id})")
+        self.r53.wait_insync(change_id, timeout_s=self.insync_timeout_s, poll_s=self.insync_poll_s)
+        self.auditor.record("adopt", why=what, change_id=change_id)
+        return {**result, "adopted": True, "change_id": change_id, "why": what}
+
     def _change_status(self, change_id: str) -> str:
         try:
             return self.r53.change_status(change_id)

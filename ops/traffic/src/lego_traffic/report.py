@@ -54,6 +54,8 @@ def render(command: str, result: dict[str, Any], *, as_json: bool) -> str:
         return _rollout_plan(result)
     if result.get("dry_run"):
         return json.dumps(result, indent=2, default=str)  # the ChangeBatch, as Route53 takes it
+    if command == "adopt":
+        return ("adopted: " if result.get("adopted") else "unchanged: ") + str(result["why"])
     if command in ("shift", "rollback"):
         return _shift(result)
     return _rollout(result)

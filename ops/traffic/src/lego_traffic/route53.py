@@ -148,6 +148,74 @@ class Route53Traffic:
             raise TargetError(f"{name}: blue and green records differ in type - weights untouched")
         return Target(zone_id, zone_name, name, {c: by_id[c] for c in COLOURS})
 
+    def adoption(
+        self, zone_id: str, zone_name: str, record_name: str, legacy_target: str, ttl: int
+    ) -> tuple[ChangeBatchTypeDef | None, str]:
+        """The ChangeBatch that turns a plain `record_name` into the weighted `blue` record.
+
+        Route53 refuses a weighted CNAME beside a plain record of the same name, so the first
+        apply cannot create blue and green while the legacy `api.<zone>` record exists. One
+        batch deletes the plain record(s) and creates blue (weight 100, the same target), so
+        resolution never has a gap; Terraform then takes blue over (allow_overwrite) and adds
+        green at weight 0. Returns (None, why) when there is nothing to adopt.
+        """
+        name = fqdn(record_name)
+        if not name.endswith("." + zone_name) and name != zone_name:
+            raise TargetError(f"record {name} is not inside zone {zone_name} - nothing changed")
+        page = self._call(
+            lambda: self.client.list_resource_record_sets(
+                HostedZoneId=zone_id, StartRecordName=name, MaxItems="20"
+            )
+        )
+        mine = [rs for rs in page["ResourceRecordSets"] if fqdn(rs["Name"]) == name]
+        plain = [
+            rs for rs in mine if "SetIdentifier" not in rs and rs["Type"] in ("CNAME", "A", "AAAA")
+        ]
+        if not plain:
+            weighted = sorted(str(rs.get("SetIdentifier")) for rs in mine if "SetIdentifier" in rs)
+            why = (
+                f"{name} is already weighted ({', '.join(weighted)})"
+                if weighted
+                else f"{name} does not exist: terraform apply creates blue and green"
+            )
+            return None, why
+        targets = {_plain_target(rs) for rs in plain}
+        if len(targets) != 1:
+            raise TargetError(
+                f"{name} has plain records pointing at different targets {sorted(targets)} - "
+                "nothing changed"
+            )
+        target = targets.pop()
+        if fqdn(target) != fqdn(legacy_target):
+            raise TargetError(
+                f"{name} points at {target}, not at the legacy target {legacy_target} "
+                "(dns.legacy_target in <env>.tfvars); fix one of them first - nothing changed"
+            )
+        changes: list[ChangeTypeDef] = [
+            {"Action": "DELETE", "ResourceRecordSet": copy.deepcopy(rs)} for rs in plain
+        ]
+        changes.append(
+            {
+                "Action": "CREATE",
+                "ResourceRecordSet": {
+                    "Name": name,
+                    "Type": "CNAME",
+                    "SetIdentifier": "blue",
+                    "Weight": 100,
+                    "TTL": ttl,
+                    "ResourceRecords": [{"Value": target.rstrip(".")}],
+                },
+            }
+        )
+        comment = f"lego-traffic adopt: {name} becomes the weighted blue record"
+        return {"Comment": comment, "Changes": changes}, f"{name} -> blue (weight 100) {target}"
+
+    def submit_batch(self, zone_id: str, batch: ChangeBatchTypeDef) -> str:
+        answer = self._call(
+            lambda: self.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+        )
+        return answer["ChangeInfo"]["Id"].removeprefix("/change/")
+
     @staticmethod
     def change_batch(target: Target, weights: Weights, comment: str) -> ChangeBatchTypeDef:
         """UPSERT both records, copied as Terraform made them, with only Weight changed."""
@@ -195,3 +263,17 @@ class Route53Traffic:
             if progress is not None:
                 progress(status, waited)
             self.clock.sleep(min(poll_s, timeout_s - waited))
+
+
+def _plain_target(record: ResourceRecordSetOutputTypeDef) -> str:
+    """The hostname a plain record sends clients to: its CNAME value or its alias target."""
+    if record["Type"] == "CNAME":
+        return ",".join(r["Value"] for r in record.get("ResourceRecords", [])).rstrip(".")
+    alias = record.get("AliasTarget")
+    if alias is None:
+        raise TargetError(
+            f"{record['Name']} is a plain {record['Type']} record of IP addresses; a weighted "
+            "CNAME needs a hostname: point dns.legacy_target at the legacy load balancer's "
+            "name and make the record an alias or CNAME first - nothing changed"
+        )
+    return alias["DNSName"].rstrip(".").removeprefix("dualstack.")

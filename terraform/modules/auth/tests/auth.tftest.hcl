@@ -47,3 +47,48 @@ run "existing_legacy_pool" {
     error_message = "the ARN (profile's permissions) is built for the legacy pool"
   }
 }
+
+run "malformed_legacy_pool_id_is_refused" {
+  command = plan
+
+  variables {
+    existing_user_pool = { id = "legacy", client_id = "legacy-client" }
+  }
+
+  expect_failures = [var.existing_user_pool]
+}
+
+run "email_through_ses" {
+  command = apply
+
+  variables {
+    email = {
+      source_arn   = "arn:aws:ses:us-east-1:123456789012:identity/lego-moc.example.com"
+      from_address = "LEGO MOC <no-reply@lego-moc.example.com>"
+    }
+  }
+
+  assert {
+    condition     = aws_cognito_user_pool.this[0].email_configuration[0].email_sending_account == "DEVELOPER" && aws_cognito_user_pool.this[0].email_configuration[0].source_arn == "arn:aws:ses:us-east-1:123456789012:identity/lego-moc.example.com"
+    error_message = "with email set, the pool sends through the SES identity (no 50-a-day cap)"
+  }
+}
+
+run "email_default_sender_without_ses" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cognito_user_pool.this[0].email_configuration) == 0
+    error_message = "without email, the pool keeps Cognito's default sender (dev)"
+  }
+}
+
+run "malformed_ses_identity_is_refused" {
+  command = plan
+
+  variables {
+    email = { source_arn = "no-reply@lego-moc.example.com", from_address = "no-reply@lego-moc.example.com" }
+  }
+
+  expect_failures = [var.email]
+}

@@ -65,3 +65,35 @@ run "redis_6_rejected" {
 
   expect_failures = [var.engine_version]
 }
+
+run "token_secret_recoverable_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_secretsmanager_secret.auth.recovery_window_in_days == 30
+    error_message = "a deleted AUTH token secret stays recoverable for 30 days unless the env says otherwise"
+  }
+}
+
+run "token_secret_deleted_at_once_when_asked" {
+  command = plan
+
+  variables {
+    secret_recovery_window_days = 0
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.auth.recovery_window_in_days == 0
+    error_message = "dev deletes the secret at once (moto, tear-down)"
+  }
+}
+
+run "recovery_window_below_seven_rejected" {
+  command = plan
+
+  variables {
+    secret_recovery_window_days = 3
+  }
+
+  expect_failures = [var.secret_recovery_window_days]
+}

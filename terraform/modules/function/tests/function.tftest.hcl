@@ -14,11 +14,12 @@ variables {
     architecture     = "arm64"
     source_code_hash = "jelBl/pPonu36GDmwztgftUhouDTTDbIfz4+NxlZ9qY="
   }
-  memory_mb          = 2048
-  timeout_s          = 120
-  subnet_ids         = ["subnet-a", "subnet-b"]
-  security_group_ids = ["sg-lambda"]
-  kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  memory_mb            = 2048
+  timeout_s            = 120
+  subnet_ids           = ["subnet-a", "subnet-b"]
+  security_group_ids   = ["sg-lambda"]
+  kms_key_arn          = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  kms_decrypt_services = ["s3"]
   environment = {
     DB_HOST                  = "proxy.example"
     S3_BUCKET                = "lego-moc-files-dev"
@@ -84,7 +85,7 @@ run "least_privilege_role" {
   assert {
     condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Action])) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-      "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+      "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface",
       "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses", "kms:Decrypt",
       "s3:PutObject", "s3:GetObject", "lambda:InvokeFunction",
     ])
@@ -97,6 +98,10 @@ run "least_privilege_role" {
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "UseObjects"]) == ["arn:aws:s3:::lego-moc-files-dev/mocs/*"]
     error_message = "S3 only under its prefix"
+  }
+  assert {
+    condition     = join(",", one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition.StringEquals["kms:ViaService"] if s.Sid == "DecryptEnvironment"])) == "lambda.us-east-1.amazonaws.com,s3.us-east-1.amazonaws.com"
+    error_message = "kms:Decrypt only through Lambda (environment) and the services named (s3 here)"
   }
   assert {
     condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"

@@ -3,7 +3,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "lego-api-dev"
+  name                         = "lego-api-dev"
+  cloudfront_distribution_arns = ["arn:aws:cloudfront::123456789012:distribution/E2ABCDEF123456"]
 }
 
 run "key_rotates_and_grants_only_named_services" {
@@ -37,4 +38,36 @@ run "short_deletion_window_rejected" {
   }
 
   expect_failures = [var.deletion_window_days]
+}
+
+run "cloudfront_only_for_the_distribution" {
+  command = apply
+
+  assert {
+    condition     = one([for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition.StringEquals["aws:SourceArn"] if s.Sid == "CloudFrontReadsImages"]) == ["arn:aws:cloudfront::123456789012:distribution/E2ABCDEF123456"]
+    error_message = "CloudFront may decrypt only for the named distribution (aws:SourceArn), not any in the account"
+  }
+}
+
+run "no_cloudfront_grant_without_a_distribution" {
+  command = apply
+
+  variables {
+    cloudfront_distribution_arns = []
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(aws_kms_key.this.policy).Statement : s if s.Sid == "CloudFrontReadsImages"]) == 0
+    error_message = "without a distribution CloudFront gets nothing"
+  }
+}
+
+run "malformed_distribution_arn_rejected" {
+  command = plan
+
+  variables {
+    cloudfront_distribution_arns = ["E2ABCDEF123456"]
+  }
+
+  expect_failures = [var.cloudfront_distribution_arns]
 }

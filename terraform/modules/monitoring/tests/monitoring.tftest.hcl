@@ -105,13 +105,27 @@ run "no_search_no_budget" {
   command = plan
 
   variables {
-    search_domain_name = null
-    enable_budget      = false
+    search_domain_name           = null
+    enable_budget                = false
+    activate_cost_allocation_tag = false
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.opensearch_red) == 0 && length(aws_budgets_budget.this) == 0
-    error_message = "no domain, no RED alarm; the moto switch drops the budget"
+    condition     = length(aws_cloudwatch_metric_alarm.opensearch_red) == 0 && length(aws_budgets_budget.this) == 0 && length(aws_ce_cost_allocation_tag.environment) == 0
+    error_message = "no domain, no RED alarm; the moto switches drop the budget and the tag activation"
+  }
+}
+
+run "environment_tag_activated_for_the_budget" {
+  command = plan
+
+  assert {
+    condition     = aws_ce_cost_allocation_tag.environment[0].tag_key == "Environment" && aws_ce_cost_allocation_tag.environment[0].status == "Active"
+    error_message = "the Environment tag the budget filters on is an active cost-allocation tag (else the budget tracks $0)"
+  }
+  assert {
+    condition     = join(",", one(aws_budgets_budget.this[0].cost_filter).values) == "user:Environment$dev"
+    error_message = "the budget filters on that same tag key with the env value (user:Environment$dev, not a literal \"$${var.stage}\")"
   }
 }
 

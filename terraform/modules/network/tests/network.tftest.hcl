@@ -3,10 +3,10 @@ mock_provider "aws" {
 }
 
 variables {
-  name               = "lego-api-dev"
-  cidr_block         = "10.20.0.0/16"
-  availability_zones = ["us-east-1a", "us-east-1b"]
-  kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  name                  = "lego-api-dev"
+  cidr_block            = "10.20.0.0/16"
+  availability_zone_ids = ["use1-az1", "use1-az2"]
+  kms_key_arn           = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
 }
 
 run "private_subnets_per_zone_and_no_public_ips" {
@@ -17,7 +17,7 @@ run "private_subnets_per_zone_and_no_public_ips" {
     error_message = "one private subnet per zone, never a public IP"
   }
   assert {
-    condition     = aws_subnet.private["us-east-1a"].cidr_block == "10.20.0.0/20" && aws_subnet.private["us-east-1b"].cidr_block == "10.20.16.0/20"
+    condition     = aws_subnet.private["use1-az1"].cidr_block == "10.20.0.0/20" && aws_subnet.private["use1-az2"].cidr_block == "10.20.16.0/20"
     error_message = "subnets are /4 slices of the VPC CIDR in zone order"
   }
   assert {
@@ -109,10 +109,10 @@ run "one_zone_rejected" {
   command = plan
 
   variables {
-    availability_zones = ["us-east-1a"]
+    availability_zone_ids = ["use1-az1"]
   }
 
-  expect_failures = [var.availability_zones]
+  expect_failures = [var.availability_zone_ids]
 }
 
 run "bad_cidr_rejected" {
@@ -123,4 +123,23 @@ run "bad_cidr_rejected" {
   }
 
   expect_failures = [var.cidr_block]
+}
+
+run "subnets_placed_by_zone_id" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for id in ["use1-az1", "use1-az2"] : aws_subnet.private[id].availability_zone_id == id]) && join(",", output.availability_zone_ids) == "use1-az1,use1-az2"
+    error_message = "one private subnet per zone id, placed by availability_zone_id (names differ per account)"
+  }
+}
+
+run "zone_names_rejected" {
+  command = plan
+
+  variables {
+    availability_zone_ids = ["us-east-1a", "us-east-1b"]
+  }
+
+  expect_failures = [var.availability_zone_ids]
 }

@@ -9,12 +9,13 @@ mock_provider "aws" {
 
 variables {
   stage                          = "dev"
-  network                        = { cidr_block = "10.20.0.0/16", availability_zones = ["us-east-1a", "us-east-1b"] }
+  network                        = { cidr_block = "10.20.0.0/16", availability_zone_ids = ["use1-az1", "use1-az2"] }
   db                             = { instance_class = "db.t4g.micro" }
   cache                          = { node_type = "cache.t4g.micro" }
   search                         = { instance_type = "t3.small.search" }
   deletion_protection            = false
   force_destroy                  = true
+  secret_recovery_window_days    = 0
   enable_provisioned_concurrency = false
   bucket_name                    = "lego-moc-files-dev"
   cors_allowed_origins           = ["http://localhost:3002"]
@@ -25,8 +26,9 @@ variables {
     certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
     legacy_target    = "legacy-api-dev.lego-moc.example.com"
   }
-  blue_weight  = 90
-  green_weight = 10
+  blue_weight      = 90
+  green_weight     = 10
+  create_user_pool = true
 }
 
 run "least_privilege_per_function" {
@@ -76,6 +78,10 @@ run "least_privilege_per_function" {
     condition     = !contains(keys(local.policy_statements["migrate"]), "UseObjects")
     error_message = "the migration runner touches no bucket"
   }
+  assert {
+    condition     = !contains(keys(local.policy_statements["migrate"]), "UseSearch") && !contains(keys(local.environment["migrate"]), "OPENSEARCH_URL")
+    error_message = "the migration runner never calls OpenSearch (packages/schema): no search actions, no OPENSEARCH_URL"
+  }
 }
 
 run "contract_environment_and_seed_sizes" {
@@ -98,8 +104,8 @@ run "contract_environment_and_seed_sizes" {
     error_message = "every function but migrate uses Redis"
   }
   assert {
-    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "OPENSEARCH_URL")])) == "gallery,health,migrate,mocs,wishlist"
-    error_message = "health, mocs, gallery, wishlist and migrate reach OpenSearch"
+    condition     = join(",", sort([for fn, e in local.environment : fn if contains(keys(e), "OPENSEARCH_URL")])) == "gallery,health,mocs,wishlist"
+    error_message = "health, mocs, gallery and wishlist reach OpenSearch (migrate never calls it)"
   }
   assert {
     condition = { for fn, f in var.functions : fn => [f.memory_mb, f.timeout_s] } == {
@@ -178,7 +184,7 @@ run "moto_switches_turn_parts_off" {
   variables {
     switches = {
       search              = false, cache = false, custom_domain = false, create_hosted_zone = true, cdn = false,
-      budget              = false, performance_insights = false, parameter_groups = false, lambda_json_logging = false,
+      budget              = false, cost_allocation_tag = false, performance_insights = false, parameter_groups = false, lambda_json_logging = false,
       migrations_on_apply = false,
     }
   }
@@ -214,4 +220,67 @@ run "invoking_an_unknown_function_rejected" {
   }
 
   expect_failures = [var.functions]
+}
+
+# Issue 20 item 4: staging and production trust the legacy pool, so blue and green accept the
+# same tokens (same issuer, same app client as audience) and profile administers those users.
+run "legacy_pool_trusted_by_both_colours" {
+  command = apply
+
+  variables {
+    create_user_pool   = false
+    existing_user_pool = { id = "us-east-1_LegacyPrd", client_id = "legacy-web-client" }
+  }
+
+  assert {
+    condition     = module.auth.issuer_url == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LegacyPrd" && module.auth.client_id == "legacy-web-client" && output.user_pool_id == "us-east-1_LegacyPrd"
+    error_message = "green's JWT authorizer takes the legacy pool's issuer and client id (the tokens blue accepts)"
+  }
+  assert {
+    condition     = local.environment["profile"]["COGNITO_USER_POOL_ID"] == "us-east-1_LegacyPrd" && one(local.policy_statements["profile"]["ManageUsers"].resources) == "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_LegacyPrd"
+    error_message = "profile's admin calls go to the legacy pool"
+  }
+}
+
+run "pool_choice_is_explicit" {
+  command = plan
+
+  variables {
+    create_user_pool = false
+  }
+
+  expect_failures = [var.existing_user_pool]
+}
+
+run "ses_email_only_for_a_created_pool" {
+  command = plan
+
+  variables {
+    create_user_pool   = false
+    existing_user_pool = { id = "us-east-1_LegacyPrd", client_id = "legacy-web-client" }
+    user_pool_email    = { source_arn = "arn:aws:ses:us-east-1:123456789012:identity/lego-moc.example.com", from_address = "no-reply@lego-moc.example.com" }
+  }
+
+  expect_failures = [var.user_pool_email]
+}
+
+# Issue 20 item 6: each colour's health check path is an input; blue has none by default.
+run "health_check_path_per_colour" {
+  command = apply
+
+  variables {
+    dns = {
+      api_domain_name  = "api.dev.lego-moc.example.com"
+      hosted_zone_name = "dev.lego-moc.example.com"
+      hosted_zone_id   = "Z00000000000000000DEV"
+      certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"
+      legacy_target    = "legacy-api-dev.lego-moc.example.com"
+      health_checks    = true
+    }
+  }
+
+  assert {
+    condition     = keys(module.traffic.health_check_ids) == ["green"]
+    error_message = "without blue_health_path only green is checked: a missing legacy /health must not send everyone to green"
+  }
 }

@@ -61,11 +61,12 @@ run "health_checks_on" {
 
   variables {
     enable_health_checks = true
+    health_check_paths   = { blue = "/status" }
   }
 
   assert {
-    condition     = length(aws_route53_health_check.this) == 2
-    error_message = "one health check per colour"
+    condition     = length(aws_route53_health_check.this) == 2 && aws_route53_health_check.this["blue"].resource_path == "/status"
+    error_message = "one health check per colour, each on its own path"
   }
   assert {
     condition     = aws_route53_health_check.this["green"].fqdn == "d-abc123.execute-api.us-east-1.amazonaws.com" && aws_route53_health_check.this["green"].resource_path == "/health" && aws_route53_health_check.this["green"].type == "HTTPS"
@@ -79,6 +80,7 @@ run "green_health_check_on_the_default_endpoint" {
   variables {
     enable_health_checks = true
     health_check_fqdns   = { green = "abc123.execute-api.us-east-1.amazonaws.com" }
+    health_check_paths   = { blue = "/health" }
   }
 
   assert {
@@ -126,4 +128,40 @@ run "both_weights_zero_rejected" {
   }
 
   expect_failures = [var.green_weight]
+}
+
+run "blue_without_a_path_is_not_checked" {
+  command = plan
+
+  variables {
+    enable_health_checks = true
+  }
+
+  assert {
+    condition     = keys(aws_route53_health_check.this) == ["green"] && aws_route53_health_check.this["green"].resource_path == "/health"
+    error_message = "by default only green is checked (on /health): the legacy service may have no such path"
+  }
+  assert {
+    condition     = aws_route53_record.this["blue"].health_check_id == null
+    error_message = "blue's record carries no health check, so Route53 treats it as healthy"
+  }
+}
+
+run "health_check_path_without_slash_rejected" {
+  command = plan
+
+  variables {
+    health_check_paths = { blue = "status" }
+  }
+
+  expect_failures = [var.health_check_paths]
+}
+
+run "blue_record_taken_over_after_adopt" {
+  command = plan
+
+  assert {
+    condition     = aws_route53_record.this["blue"].allow_overwrite && !aws_route53_record.this["green"].allow_overwrite
+    error_message = "blue (made from the legacy record by lego-traffic adopt) is taken over by UPSERT; green is always created"
+  }
 }
