@@ -211,6 +211,32 @@ module "function" {
   )
 }
 
+# Schedules: EventBridge invokes a function on its `schedule` (upload's sweep of expired tickets).
+resource "aws_cloudwatch_event_rule" "schedule" {
+  for_each = { for fn, f in local.functions : fn => f.schedule if f.schedule != null }
+
+  name                = "${local.function_names[each.key]}-schedule"
+  description         = "Invokes ${local.function_names[each.key]} on ${each.value}."
+  schedule_expression = each.value
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  for_each = aws_cloudwatch_event_rule.schedule
+
+  rule = each.value.name
+  arn  = module.function[each.key].function_arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  for_each = aws_cloudwatch_event_rule.schedule
+
+  statement_id  = "AllowEventBridgeSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.function[each.key].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = each.value.arn
+}
+
 module "api" {
   source = "../api"
 

@@ -41,7 +41,7 @@ variable "app_version" {
 ################################################################################
 
 variable "functions" {
-  description = "Everything about each function, by folder name (adding one is an entry here plus its zip): seed 001 memory/timeout, reserved and provisioned concurrency (the latter used only when enable_provisioned_concurrency), its S3 prefixes and actions, Redis, OpenSearch and Cognito actions, the functions it invokes asynchronously (<NAME>_FUNCTION_NAME + lambda:InvokeFunction), extra environment, a dead-letter queue (async targets), alarms. migrate is the migration runner."
+  description = "Everything about each function, by folder name (adding one is an entry here plus its zip): seed 001 memory/timeout, reserved and provisioned concurrency (the latter used only when enable_provisioned_concurrency), its S3 prefixes and actions, Redis, OpenSearch and Cognito actions, the functions it invokes asynchronously (<NAME>_FUNCTION_NAME + lambda:InvokeFunction), extra environment, a dead-letter queue (async targets), alarms, an EventBridge schedule that invokes it. migrate is the migration runner."
   type = map(object({
     memory_mb               = number
     timeout_s               = number
@@ -56,6 +56,7 @@ variable "functions" {
     environment             = optional(map(string), {})
     dead_letter_queue       = optional(bool, false)
     alarms                  = optional(bool, true)
+    schedule                = optional(string)
   }))
   default = {
     health = {
@@ -93,6 +94,7 @@ variable "functions" {
       memory_mb   = 2048, timeout_s = 30
       s3_prefixes = ["mocs"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
       cache       = true, invokes = ["csv_parser"]
+      schedule    = "rate(1 hour)" # sweeps pending files whose 15-minute ticket expired (issue 17)
     }
     csv_parser = {
       memory_mb = 512, timeout_s = 300
@@ -114,6 +116,10 @@ variable "functions" {
   validation {
     condition     = alltrue(flatten([for f in values(var.functions) : [for target in f.invokes : contains(keys(var.functions), target)]]))
     error_message = "every name in a function's invokes must be a key of functions."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.schedule == null || can(regex("^(rate|cron)\\(.+\\)$", f.schedule))])
+    error_message = "a function's schedule must be an EventBridge expression: rate(...) or cron(...)."
   }
   validation {
     condition     = alltrue([for f in values(var.functions) : (length(f.s3_prefixes) > 0) == (length(f.s3_actions) > 0)])

@@ -22,6 +22,10 @@ mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
 }
 
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/mock" }
+}
+
 mock_resource "aws_iam_role" {
   defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
 }

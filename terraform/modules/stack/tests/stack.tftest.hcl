@@ -222,6 +222,33 @@ run "invoking_an_unknown_function_rejected" {
   expect_failures = [var.functions]
 }
 
+# Issue 17: pending files whose ticket expired are swept hourly by upload itself.
+run "upload_sweeps_on_a_schedule" {
+  command = apply
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.schedule) == ["upload"] && aws_cloudwatch_event_rule.schedule["upload"].schedule_expression == "rate(1 hour)"
+    error_message = "only upload runs on a schedule, hourly"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.schedule["upload"].arn == module.function["upload"].function_arn && aws_lambda_permission.schedule["upload"].principal == "events.amazonaws.com" && aws_lambda_permission.schedule["upload"].source_arn == aws_cloudwatch_event_rule.schedule["upload"].arn
+    error_message = "the rule targets upload, which lets exactly that rule invoke it"
+  }
+}
+
+run "malformed_schedule_rejected" {
+  command = plan
+
+  variables {
+    functions = {
+      migrate = { memory_mb = 512, timeout_s = 300 }
+      upload  = { memory_mb = 2048, timeout_s = 30, schedule = "every hour" }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
 # Issue 20 item 4: staging and production trust the legacy pool, so blue and green accept the
 # same tokens (same issuer, same app client as audience) and profile administers those users.
 run "legacy_pool_trusted_by_both_colours" {
