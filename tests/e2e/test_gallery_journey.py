@@ -10,13 +10,8 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 
-from lego_gateway.testing import LocalApi, implemented
-
-pytestmark = pytest.mark.skipif(
-    not (implemented("gallery") and implemented("mocs")), reason="needs gallery and mocs"
-)
+from lego_gateway.testing import LocalApi
 
 
 def _phone_photo() -> bytes:

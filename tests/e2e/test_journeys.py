@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
-from lego_gateway.testing import LocalApi, implemented
-
-needs_mocs = pytest.mark.skipif(
-    not implemented("mocs"), reason="functions/mocs has no handler yet (issue 4)"
-)
+from lego_gateway.testing import LocalApi
 
 
 def test_health_journey(local_api: LocalApi) -> None:
@@ -28,7 +22,6 @@ def test_health_journey(local_api: LocalApi) -> None:
     assert response.headers["apigw-requestid"]
 
 
-@needs_mocs
 def test_moc_journey_create_list_search_update_delete(local_api: LocalApi) -> None:
     alice = f"alice-{uuid.uuid4().hex[:8]}"
     title = f"Medieval Castle {uuid.uuid4().hex[:6]}"
@@ -70,7 +63,6 @@ def test_moc_journey_create_list_search_update_delete(local_api: LocalApi) -> No
     assert local_api.call("GET", "/api/mocs", alice).json()["total"] == 0
 
 
-@needs_mocs
 def test_second_user_cannot_see_or_change_first_users_mocs(local_api: LocalApi) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
     moc_id = local_api.call(
@@ -94,7 +86,6 @@ def test_second_user_cannot_see_or_change_first_users_mocs(local_api: LocalApi) 
     )
 
 
-@needs_mocs
 def test_validation_error_has_seed_error_body(local_api: LocalApi) -> None:
     response = local_api.call("POST", "/api/mocs", "erin", json={"type": "moc", "extra": 1})
 
@@ -124,7 +115,7 @@ def test_id_token_and_token_cookie_are_accepted(local_api: LocalApi) -> None:
     cookie = {"cookie": f"theme=dark; token={local_api.token('frank')}"}
     by_cookie = local_api.call("GET", "/api/mocs", headers=cookie)
 
-    expected = 200 if implemented("mocs") else 501
+    expected = 200
     assert by_header.status_code == expected
     assert by_cookie.status_code == expected
 
@@ -134,24 +125,6 @@ def test_unknown_path_is_404_not_found(local_api: LocalApi) -> None:
 
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
-
-
-def test_route_of_function_not_written_yet_is_501(local_api: LocalApi) -> None:
-    missing = [f for f in ("gallery", "wishlist", "profile", "upload") if not implemented(f)]
-    if not missing:
-        pytest.skip("every routed function has a handler")
-    path = {
-        "gallery": "/api/albums",
-        "wishlist": "/api/wishlist",
-        "profile": "/api/users/me",
-        "upload": f"/api/mocs/{uuid.uuid4()}/files",
-    }[missing[0]]
-    method = "POST" if missing[0] == "upload" else "GET"
-
-    response = local_api.call(method, path, "heidi")
-
-    assert response.status_code == 501
-    assert response.json()["error"]["code"] == "NOT_IMPLEMENTED"
 
 
 def test_docs_and_spec_are_served(local_api: LocalApi) -> None:

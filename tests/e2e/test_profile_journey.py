@@ -10,13 +10,7 @@ import io
 import json
 import uuid
 
-import pytest
-
-from lego_gateway.testing import LocalApi, implemented
-
-pytestmark = pytest.mark.skipif(
-    not (implemented("profile") and implemented("mocs")), reason="needs profile and mocs"
-)
+from lego_gateway.testing import LocalApi
 
 
 def _sub(local_api: LocalApi, user: str) -> str:

@@ -9,14 +9,8 @@ import time
 import uuid
 
 import httpx
-import pytest
 
-from lego_gateway.testing import LocalApi, implemented
-
-pytestmark = pytest.mark.skipif(
-    not all(implemented(f) for f in ("mocs", "upload", "csv_parser")),
-    reason="needs mocs, upload and csv_parser",
-)
+from lego_gateway.testing import LocalApi
 
 CSV = b"Part ID;Part Name;Quantity;Color\r\n3001;Brick 2 x 4;4;Red\r\n3020;Plate 2 x 4;6;Blue\r\n"
 

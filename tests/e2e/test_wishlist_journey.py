@@ -7,11 +7,7 @@ from __future__ import annotations
 import io
 import uuid
 
-import pytest
-
-from lego_gateway.testing import LocalApi, implemented
-
-pytestmark = pytest.mark.skipif(not implemented("wishlist"), reason="needs wishlist")
+from lego_gateway.testing import LocalApi
 
 BUCKET = "lego-moc-files-local"
 

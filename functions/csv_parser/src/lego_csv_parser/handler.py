@@ -23,8 +23,8 @@ def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]
         log.error("csv_parse_event_invalid", error=type(exc).__name__)
         return {"outcome": "invalid"}
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    structlog.contextvars.bind_contextvars(file_id=str(parsed.file_id))
+    bound = logging.bind(file_id=str(parsed.file_id))
     try:
         return {"outcome": service.parse_parts_list(parsed, remaining)}
     finally:
-        structlog.contextvars.unbind_contextvars("file_id")
+        logging.reset(bound)

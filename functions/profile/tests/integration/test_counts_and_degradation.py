@@ -4,12 +4,11 @@ failures degrade as the issue says."""
 from __future__ import annotations
 
 import io
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lego_common import aws, cache, db
+from lego_common import aws
 from lego_devstack.events import http_event, response_json
 
 if TYPE_CHECKING:
@@ -46,6 +45,8 @@ def test_counts_follow_mocs_images_and_wishlist_items_through_a_warm_cache(
     from lego_mocs import service as mocs
     from lego_mocs.handler import lambda_handler as mocs_handler
     from lego_mocs.models import MocCreate
+    from lego_wishlist import service as wishlist
+    from lego_wishlist.models import ItemCreate
 
     assert _stats(call, user) == {"totalMOCs": 0, "totalImages": 0, "totalWishlistItems": 0}
 
@@ -57,24 +58,14 @@ def test_counts_follow_mocs_images_and_wishlist_items_through_a_warm_cache(
     assert _stats(call, user)["totalImages"] == 1
     assert _total(gallery_handler, "GET /api/images", user) == 1
 
-    # the wishlist function is written elsewhere: its rows and its call to the helper
-    item_id = uuid.uuid4()
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO wishlist_items (id, user_id, title, sort_order)"
-            " VALUES (%(id)s, %(uid)s, 'Millennium Falcon', 'a0')",
-            {"id": item_id, "uid": user.sub},
-        )
-    cache.forget_profile(user.sub)
+    item = wishlist.create_item(user.sub, ItemCreate.model_validate({"title": "Falcon"}))
     assert _stats(call, user)["totalWishlistItems"] == 1
 
     mocs.delete_moc(user.sub, moc.id)
     assert _stats(call, user)["totalMOCs"] == 0 == _total(mocs_handler, "GET /api/mocs", user)
     gallery.delete_image(user.sub, image.id)
     assert _stats(call, user)["totalImages"] == 0
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM wishlist_items WHERE id = %(id)s", {"id": item_id})
-    cache.forget_profile(user.sub)
+    wishlist.delete_item(user.sub, item.id)
     assert _stats(call, user) == {"totalMOCs": 0, "totalImages": 0, "totalWishlistItems": 0}
 
 

@@ -277,11 +277,12 @@ def dispatcher(
         global _cold
         log.configure()
         started = time.perf_counter()
+        bound = None
         request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
         try:
             request = Request.from_event(event, context)
             request_id = request.request_id
-            log.bind_request(
+            bound = log.bind(
                 request_id=request_id,
                 route=request.route_key,
                 user_id=request.claims.get("sub"),
@@ -317,7 +318,8 @@ def dispatcher(
 
             metrics.emit("ColdStart", 1, unit="Count")
             _cold = False
-        log.unbind_request("request_id", "route", "user_id", "cold_start")
+        if bound is not None:
+            log.reset(bound)
         return response
 
     return lambda_handler

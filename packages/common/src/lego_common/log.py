@@ -1,16 +1,36 @@
 """structlog configured for JSON lines: configure() binds service, function, colour and version
-once per container; the dispatcher binds request_id, route, user_id and cold_start per request."""
+once per container; the dispatcher binds request_id, route, user_id and cold_start per request.
+
+The context lives in one ContextVar holding a dict (not structlog's one variable per key): a
+request binds and unbinds it with one set/reset, and the processor merges it without copying
+the whole context (the cached GET is ~50 us in all, bench/bench_mocs.py)."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping, MutableMapping
+
 _configured = False
+_EMPTY: Mapping[str, Any] = {}
+# The container's keys (service, function, colour, version), then the request's.
+_context: ContextVar[Mapping[str, Any]] = ContextVar("lego_log_context", default=_EMPTY)
+
+
+def merge_context(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the bound context, without overriding the call's own keys."""
+    for key, value in _context.get().items():
+        event_dict.setdefault(key, value)
+    return event_dict
 
 
 def configure(level: str | None = None) -> None:
@@ -24,7 +44,7 @@ def configure(level: str | None = None) -> None:
     level_name = (level or settings.log_level).upper()
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
+            merge_context,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             # show_locals=False: frame locals hold the request (headers, tokens, bodies)
@@ -39,7 +59,7 @@ def configure(level: str | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(
+    bind(
         service=settings.service_name,
         function=settings.function_name,
         colour=settings.deploy_colour,
@@ -48,10 +68,12 @@ def configure(level: str | None = None) -> None:
     _configured = True
 
 
-def bind_request(**values: Any) -> None:
-    """Bind per-request keys (request_id, user_id, route) for every log line of this request."""
-    structlog.contextvars.bind_contextvars(**values)
+def bind(**values: Any) -> Token[Mapping[str, Any]]:
+    """Add keys to every later log line of this context (a request, an event); pass the token
+    to reset() to drop them again."""
+    return _context.set({**_context.get(), **values})
 
 
-def unbind_request(*keys: str) -> None:
-    structlog.contextvars.unbind_contextvars(*keys)
+def reset(token: Token[Mapping[str, Any]]) -> None:
+    """Back to the context before the bind() that returned token."""
+    _context.reset(token)

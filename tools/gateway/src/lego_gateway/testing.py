@@ -116,13 +116,3 @@ def running_stack(
             raise
     ports = service_ports(state)
     assert not any(port_open(p) for p in ports), f"services still listening on {ports}"
-
-
-def implemented(function: str) -> bool:
-    """True when functions/<function> has its handler (functions land one by one)."""
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(f"lego_{function}.handler") is not None
-    except ModuleNotFoundError:
-        return False
