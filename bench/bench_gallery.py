@@ -13,39 +13,21 @@ Run alone: `uv run python -m bench gallery`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import statistics
-import sys
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from bench.bench_images import photo_jpeg
-from bench.timing import native_stack, row
+from bench.timing import native_stack, row, stdout_to_devnull
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 ROUNDS = 7
 USER = "bench-gallery-user"
 GOAL = "<= 1.2x"
-
-
-@contextlib.contextmanager
-def _stdout_to_devnull() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
 
 
 def _interleaved_ms(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
@@ -102,7 +84,7 @@ def _measure(data: bytes) -> list[dict[str, Any]]:
         "pipeline": lambda: images.process_gallery(data),
         "pipeline_s3": pipeline_and_s3,
     }
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         ms = _interleaved_ms(fns, ROUNDS)
     assert set(statuses) == {201}, statuses
     route = statistics.median(timings[1:])

@@ -11,22 +11,20 @@ Run alone: `uv run python -m bench.bench_mocs` (prints the rows and where the ti
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from bench.timing import native_stack, row
+from bench.timing import native_stack, row, stdout_to_devnull
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     import psycopg
 
@@ -112,22 +110,6 @@ def _duty_cycle_floor_us(floor: Callable[[], object], busy_us: float) -> float:
         if n >= WARMUP:
             samples.append(time.perf_counter() - started)
     return round(statistics.median(samples) * 1e6, 1)
-
-
-@contextlib.contextmanager
-def _stdout_to_devnull() -> Iterator[None]:
-    """Handler log lines go to /dev/null (fd level: structlog keeps its own stdout handle)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
 
 
 def _seed(conn: psycopg.Connection[Any]) -> str:
@@ -412,7 +394,7 @@ def run() -> list[dict[str, Any]]:
                 started = time.perf_counter()
                 moc_id = _seed(conn)
                 seed_s = time.perf_counter() - started
-            with _stdout_to_devnull():
+            with stdout_to_devnull():
                 rows = _measure(moc_id)
                 rows += _handler_overhead_profile()
         finally:

@@ -14,19 +14,17 @@ Run alone: `uv run python -m bench profile`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import statistics
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from bench.bench_images import _floors, photo_jpeg
 from bench.bench_mocs import _duty_cycle_floor_us
-from bench.timing import native_stack, row
+from bench.timing import native_stack, row, stdout_to_devnull
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 ITERATIONS = 600
 WARMUP = 60
@@ -34,21 +32,6 @@ ROUNDS = 10
 AVATAR_ROUNDS = 7
 GOAL_GET = "<= 1.5x"
 GOAL_AVATAR = "<= 1.1x"
-
-
-@contextlib.contextmanager
-def _stdout_to_devnull() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
 
 
 def _compare_us(
@@ -198,7 +181,7 @@ def run() -> list[dict[str, Any]]:
         saved = {key: os.environ.get(key) for key in ("LOG_LEVEL", "COGNITO_USER_POOL_ID")}
         os.environ["LOG_LEVEL"] = "INFO"
         try:
-            with _stdout_to_devnull():
+            with stdout_to_devnull():
                 rows = _measure_get(stack)
         finally:
             for key, value in saved.items():

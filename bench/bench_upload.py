@@ -11,40 +11,19 @@ Starts its own native stack; run alone: `uv run python -m bench.bench_upload`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import statistics
-import sys
 import time
 import tracemalloc
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bench.timing import native_stack, row
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from bench.timing import native_stack, row, stdout_to_devnull
 
 ROWS = 220_000
 ROUNDS = 3
 COMPLETION_ROUNDS = 15
 USER = "bench-upload-user"
-
-
-@contextlib.contextmanager
-def _stdout_to_devnull() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
 
 
 def parts_csv(rows: int = ROWS) -> bytes:
@@ -126,7 +105,7 @@ def _parser(data: bytes) -> list[dict[str, Any]]:
         return elapsed
 
     subjects, floors = [], []
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         for _ in range(ROUNDS):  # interleaved: a noisy neighbour hits both alike
             floors.append(floor())
             subjects.append(subject())
@@ -185,7 +164,7 @@ def _completion() -> list[dict[str, Any]]:
         return time.perf_counter() - started
 
     subjects, floors = [], []
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         for i, tickets in enumerate(rounds):
             keys = [t.upload.fields["key"] for t in tickets.files]
             f = floor(keys)

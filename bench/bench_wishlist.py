@@ -13,40 +13,23 @@ Starts its own native stack, stops it at the end. Run alone: `uv run python -m b
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import statistics
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from bench.bench_images import _floors, photo_jpeg
-from bench.timing import native_stack, row
+from bench.timing import native_stack, row, stdout_to_devnull
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 USER = "bench-wishlist-user"
 ITEMS = 200
 ITERATIONS = 400
 WARMUP = 40
 IMAGE_ROUNDS = 7
-
-
-@contextlib.contextmanager
-def _stdout_to_devnull() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
 
 
 def _compare(
@@ -105,7 +88,7 @@ def _measure() -> list[dict[str, Any]]:
         conn.execute("DELETE FROM wishlist_items WHERE user_id = %(u)s", {"u": USER})
         conn.execute("DELETE FROM wishlist_user_counts WHERE user_id = %(u)s", {"u": USER})
     rows: list[dict[str, Any]] = []
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         for n in range(ITEMS):
             lambda_handler(
                 http_event(
@@ -124,7 +107,7 @@ def _measure() -> list[dict[str, Any]]:
     # --- cached list: handler vs redis GET of the same key -------------------------------------
     raw_redis = redis.Redis.from_url(os.environ["REDIS_URL"], decode_responses=True)
     list_event = http_event("GET /api/wishlist", user_id=USER)
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         first = lambda_handler(list_event, None)
         assert json.loads(first["body"])["total"] == ITEMS
         key = keys.wishlist_all(USER)
@@ -194,7 +177,7 @@ def _measure() -> list[dict[str, Any]]:
             )
             conn.execute(bare_update, [*params, USER])
 
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         # each call flips the order; an even count per side leaves it where it began
         reordered, reorder_floor = _compare(reorder, bare_sql, 100, rounds=10)
     rows.append(
@@ -234,7 +217,7 @@ def _measure() -> list[dict[str, Any]]:
         )
         statuses.append(lambda_handler(event, None)["statusCode"])
 
-    with _stdout_to_devnull():
+    with stdout_to_devnull():
         ms = _interleaved_ms(
             {
                 "pipeline": lambda: images.process_wishlist(data),

@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 
+@contextmanager
+def stdout_to_devnull() -> Iterator[None]:
+    """Handler log lines go to /dev/null (fd level: structlog keeps its own stdout handle)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
 def median_us(fn: Callable[[], Any], *, repeat: int = 2000, warmup: int = 200) -> float:
     """Median wall time of fn() in microseconds."""
     for _ in range(warmup):
