@@ -28,7 +28,9 @@ from lego_common.errors import AppError
 from lego_gallery import repository
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+
+    from psycopg import Connection
 
 _log = structlog.get_logger()
 _IMAGE_KEY = re.compile(
@@ -61,32 +63,14 @@ def _objects(prefix: str) -> Iterator[tuple[str, datetime]]:
 
 
 def find_orphans(min_age: timedelta, now: datetime | None = None) -> tuple[int, list[str]]:
-    """(objects scanned, keys without a row) under images/ and stale ones under uploads/."""
+    """(objects scanned, keys without a row) under images/ and wishlist/, and stale ones under
+    uploads/."""
     now = now or datetime.now(UTC)
-    scanned = 0
     orphans: list[str] = []
-    batch: list[tuple[str, str, UUID]] = []
-
-    def flush() -> None:
-        with db.connection() as conn:
-            found = repository.existing_image_ids(conn, [(user, i) for _, user, i in batch])
-        orphans.extend(key for key, _, image_id in batch if image_id not in found)
-        batch.clear()
-
-    for key, modified in _objects("images/"):
-        scanned += 1
-        if now - modified < min_age:
-            continue
-        match = _IMAGE_KEY.match(key)
-        if match is None:
-            orphans.append(key)  # not a key the gallery writes
-            continue
-        batch.append((key, match["user"], UUID(match["id"])))
-        if len(batch) >= _BATCH:
-            flush()
-    if batch:
-        flush()
-    scanned += _wishlist_orphans(now, min_age, orphans)
+    scanned = _rowless("images/", _IMAGE_KEY, repository.existing_image_ids, now, min_age, orphans)
+    scanned += _rowless(
+        "wishlist/", _WISHLIST_KEY, repository.wishlist_items_with_image, now, min_age, orphans
+    )
     for key, modified in _objects("uploads/"):
         scanned += 1
         if now - modified >= max(UPLOAD_MAX_AGE, min_age):
@@ -94,24 +78,32 @@ def find_orphans(min_age: timedelta, now: datetime | None = None) -> tuple[int, 
     return scanned, orphans
 
 
-def _wishlist_orphans(now: datetime, min_age: timedelta, orphans: list[str]) -> int:
-    """Append the wishlist/ objects no item with an image points at; return how many scanned."""
+def _rowless(
+    prefix: str,
+    key_pattern: re.Pattern[str],
+    existing: Callable[[Connection[Any], list[tuple[str, UUID]]], set[UUID]],
+    now: datetime,
+    min_age: timedelta,
+    orphans: list[str],
+) -> int:
+    """Append the keys under prefix (older than min_age) whose row `existing` does not find, in
+    batches of _BATCH ids per query; return how many objects were scanned."""
     scanned = 0
     batch: list[tuple[str, str, UUID]] = []
 
     def flush() -> None:
         with db.connection() as conn:
-            found = repository.wishlist_items_with_image(conn, [(u, i) for _, u, i in batch])
-        orphans.extend(key for key, _, item_id in batch if item_id not in found)
+            found = existing(conn, [(user, row_id) for _, user, row_id in batch])
+        orphans.extend(key for key, _, row_id in batch if row_id not in found)
         batch.clear()
 
-    for key, modified in _objects("wishlist/"):
+    for key, modified in _objects(prefix):
         scanned += 1
         if now - modified < min_age:
             continue
-        match = _WISHLIST_KEY.match(key)
+        match = key_pattern.match(key)
         if match is None:
-            orphans.append(key)  # not a key the wishlist writes
+            orphans.append(key)  # not a key our functions write
             continue
         batch.append((key, match["user"], UUID(match["id"])))
         if len(batch) >= _BATCH:
