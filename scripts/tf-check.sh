@@ -12,38 +12,19 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/tf-check.XXXXXX")"
 MOTO_PID=""
 APPLY_PID=""
 START=$(date +%s)
+# shellcheck source=scripts/tf-lib.sh
+source "$ROOT/scripts/tf-lib.sh"
 
 cleanup() {
   if [[ -n "$APPLY_PID" ]] && kill -0 "$APPLY_PID" 2>/dev/null; then
     kill "$APPLY_PID" 2>/dev/null || true
   fi
-  if [[ -n "$MOTO_PID" ]] && kill -0 "$MOTO_PID" 2>/dev/null; then
-    # moto runs in its own process group (setsid): uv and the server go together.
-    kill -- "-$MOTO_PID" 2>/dev/null || true
-    wait "$MOTO_PID" 2>/dev/null || true
-  fi
+  moto_stop
   [[ -n "${TF_CHECK_KEEP:-}" ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-step() { printf '\n==> [%3ss] %s\n' "$(($(date +%s) - START))" "$*"; }
-
-# Our own CLI config: the registry is unreachable and the default TF_CLI_CONFIG_FILE may not exist.
-cat > "$WORK/terraformrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$TF_MIRROR"
-    include = ["registry.terraform.io/*/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
-export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" AWS_EC2_METADATA_DISABLED=true
+tf_offline_config
 cd "$ROOT"
 
 tf_init() { # dir data_dir [extra args]: init with .terraform kept out of the tree
@@ -67,17 +48,7 @@ done
 
 step "4/7 start moto and apply dev in the background (tests and checkov run meanwhile)"
 python3 scripts/tf_check.py artifacts "$WORK/dist"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-setsid uv run --quiet --project "$ROOT" moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 </dev/null &
-MOTO_PID=$!
-moto_up() { python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/moto-api/', timeout=2)" 2>/dev/null; }
-for _ in $(seq 1 120); do
-  moto_up && break
-  kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log"; exit 1; }
-  sleep 0.5
-done
-moto_up || { echo "moto did not start"; cat "$WORK/moto.log"; exit 1; }
-echo "  moto_server (process group $MOTO_PID) on port $port"
+moto_start
 
 # A copy of the tree, so the backend/provider override never lands in terraform/.
 mkdir -p "$WORK/repo/functions"

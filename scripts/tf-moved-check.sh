@@ -19,32 +19,16 @@ BASE="${BASE:-c873d15}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tf-moved-check.XXXXXX")"
 MOTO_PID=""
 START=$(date +%s)
+# shellcheck source=scripts/tf-lib.sh
+source "$ROOT/scripts/tf-lib.sh"
 
 cleanup() {
-  if [[ -n "$MOTO_PID" ]] && kill -0 "$MOTO_PID" 2>/dev/null; then
-    kill -- "-$MOTO_PID" 2>/dev/null || true # moto runs in its own process group (setsid)
-    wait "$MOTO_PID" 2>/dev/null || true
-  fi
+  moto_stop
   [[ -n "${TF_CHECK_KEEP:-}" ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-step() { printf '\n==> [%3ss] %s\n' "$(($(date +%s) - START))" "$*"; }
-
-cat >"$WORK/terraformrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$TF_MIRROR"
-    include = ["registry.terraform.io/*/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+tf_offline_config
 cd "$ROOT"
 
 step "1/4 trees: old layout from $BASE ($([[ -n "${TF_MOVED_FULL:-}" ]] && echo "env root and modules" || echo "env root; modules from this tree")), new layout from this tree"
@@ -63,17 +47,7 @@ cp functions/routes.json "$WORK/new/functions/"
 python3 scripts/tf_check.py artifacts "$WORK/dist"
 
 step "2/4 start moto"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-setsid uv run --quiet --project "$ROOT" moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 </dev/null &
-MOTO_PID=$!
-moto_up() { python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/moto-api/', timeout=2)" 2>/dev/null; }
-for _ in $(seq 1 120); do
-  moto_up && break
-  kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log"; exit 1; }
-  sleep 0.5
-done
-moto_up || { echo "moto did not start"; cat "$WORK/moto.log"; exit 1; }
-echo "  moto_server (process group $MOTO_PID) on port $port"
+moto_start
 
 # Both layouts share one state file (local backend) and one moto: only the layout changes.
 for tree in old new; do
