@@ -69,11 +69,12 @@ for env in "${ENVS[@]}"; do
   tf_init "$WORK/repo/terraform/envs/$env" "$WORK/moto-$env" -lockfile=readonly
 done
 apply_start=$(date +%s)
-apply_dev() { # moto races now and then when revoking a new group's default egress rule under
-  # parallel creates (InvalidPermission.NotFound); a second apply replaces the tainted group.
-  moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1 && return 0
-  grep -q 'revoking default IPv4 egress rule' "$WORK/apply-dev.log" || return 1
-  mv "$WORK/apply-dev.log" "$WORK/apply-dev-race.log"
+apply_dev() {
+  # moto races when revoking a new security group's default egress rule under parallel creates
+  # (InvalidPermission.NotFound), and the group is then lost from the state, so no second apply
+  # can mend it: the network (every security group) goes first, one resource at a time.
+  moto_tf dev apply -auto-approve -parallelism=1 -target=module.stack.module.network \
+    >"$WORK/apply-dev-network.log" 2>&1 || { cp "$WORK/apply-dev-network.log" "$WORK/apply-dev.log"; return 1; }
   moto_tf dev apply -auto-approve -parallelism=20 >"$WORK/apply-dev.log" 2>&1
 }
 (apply_dev; echo $? >"$WORK/apply-dev.rc") &
