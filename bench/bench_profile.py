@@ -70,7 +70,7 @@ def _seed(stack: Any, sub: str) -> None:
         )
         conn.execute(
             "INSERT INTO wishlist_items (user_id, title, sort_order)"
-            " SELECT %(uid)s, 'Set ' || n, lpad(n::text, 6, '0') FROM generate_series(1, 100) n",
+            " SELECT %(uid)s, 'Set ' || n, n - 1 FROM generate_series(1, 100) n",
             {"uid": sub},
         )
         conn.execute("VACUUM ANALYZE moc_instructions, gallery_images, wishlist_items")
