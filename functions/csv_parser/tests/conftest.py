@@ -8,37 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lego_common import db
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def execute(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with db.transaction() as conn:
-        cur = conn.execute(sql, params)
-        return cur.fetchall() if cur.description else []
-
-
-@pytest.fixture
-def sql(services: object) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
-    return execute
-
-
-@pytest.fixture
-def moc_id(services: object, user_id: str) -> uuid.UUID:
-    moc = uuid.uuid4()
-    execute(
-        "INSERT INTO moc_instructions (id, user_id, title, type, author)"
-        " VALUES (%(id)s, %(uid)s, %(title)s, 'moc', 'Ann')",
-        {"id": moc, "uid": user_id, "title": f"MOC {moc.hex[:8]}"},
-    )
-    return moc
-
-
 @pytest.fixture
 def csv_file(
-    s3_client: Any, bucket: str, user_id: str, moc_id: uuid.UUID
+    s3_client: Any,
+    bucket: str,
+    user_id: str,
+    moc_id: uuid.UUID,
+    sql: Callable[[str, dict[str, Any]], Any],
 ) -> Callable[[bytes], dict[str, Any]]:
     """Put bytes as a ready parts-list file of the MOC; returns the csv_parser event."""
 
@@ -46,7 +26,7 @@ def csv_file(
         file_id = uuid.uuid4()
         key = f"mocs/{user_id}/{moc_id}/{file_id}.csv"
         put = s3_client.put_object(Bucket=bucket, Key=key, Body=content, ContentType="text/csv")
-        execute(
+        sql(
             "INSERT INTO moc_files (id, moc_id, file_type, file_url, s3_key, original_filename,"
             " mime_type, size_bytes, status, version_id) VALUES (%(id)s, %(moc)s, 'parts-list',"
             " %(url)s, %(key)s, 'parts.csv', 'text/csv', %(size)s, 'ready', %(version)s)",

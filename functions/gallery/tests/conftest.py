@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lego_common import db
+from lego_devstack.plugin import execute_sql
 from lego_gallery import service
 from lego_gallery.handler import lambda_handler
 from lego_gallery.models import AlbumCreate, ImageFields
@@ -85,18 +85,12 @@ def make_album(user_id: str, **fields: Any) -> Album:
 def make_moc(user_id: str, title: str | None = None) -> uuid.UUID:
     """A MOC row as the mocs function writes it (the gallery only links to it)."""
     moc_id = uuid.uuid4()
-    execute(
+    execute_sql(
         "INSERT INTO moc_instructions (id, user_id, title, type, author)"
         " VALUES (%(id)s, %(uid)s, %(title)s, 'moc', 'Ann')",
         {"id": moc_id, "uid": user_id, "title": title or f"MOC {moc_id.hex[:8]}"},
     )
     return moc_id
-
-
-def execute(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with db.transaction() as conn:
-        cur = conn.execute(sql, params)
-        return cur.fetchall() if cur.description else []
 
 
 # Factories as fixtures: with --import-mode=importlib a test module cannot import conftest.
@@ -113,11 +107,6 @@ def make() -> Any:
         moc = staticmethod(make_moc)
 
     return Make
-
-
-@pytest.fixture
-def sql(services: object) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
-    return execute
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from lego_common import db
+from lego_devstack.plugin import execute_sql
 from lego_mocs import service
 from lego_mocs.handler import lambda_handler
 from lego_mocs.models import MocCreate
@@ -39,17 +40,10 @@ def make_moc(user_id: str, **overrides: Any) -> Moc:
     return service.create_moc(user_id, MocCreate.model_validate(moc_fields(**overrides)))
 
 
-def execute(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run committed SQL on the app's connection (rows other functions would have written)."""
-    with db.transaction() as conn:
-        cur = conn.execute(sql, params)
-        return cur.fetchall() if cur.description else []
-
-
 def add_file(moc_id: object, user_id: str, *, name: str = "parts.csv") -> uuid.UUID:
     file_id = uuid.uuid4()
     key = f"mocs/{user_id}/{moc_id}/{file_id}.csv"
-    execute(
+    execute_sql(
         "INSERT INTO moc_files (id, moc_id, file_type, file_url, s3_key, original_filename,"
         " mime_type, size_bytes) VALUES (%(id)s, %(moc)s, 'parts-list', %(url)s, %(key)s,"
         " %(name)s, 'text/csv', 42)",
@@ -59,7 +53,7 @@ def add_file(moc_id: object, user_id: str, *, name: str = "parts.csv") -> uuid.U
 
 
 def add_parts(moc_id: object, file_id: object, quantities: list[int]) -> None:
-    execute(
+    execute_sql(
         "INSERT INTO moc_parts_lists (moc_id, file_id, part_id, part_name, quantity, color)"
         " SELECT %(moc)s, %(file)s, 'p' || n, 'Brick', q, 'Red'"
         " FROM unnest(%(qs)s::int[]) WITH ORDINALITY AS t(q, n)",
@@ -69,12 +63,12 @@ def add_parts(moc_id: object, file_id: object, quantities: list[int]) -> None:
 
 def add_linked_image(moc_id: object, user_id: str) -> uuid.UUID:
     image_id = uuid.uuid4()
-    execute(
+    execute_sql(
         "INSERT INTO gallery_images (id, user_id, title, image_url, tags)"
         " VALUES (%(id)s, %(uid)s, 'Front view', 'https://cdn/i.webp', '{castle}')",
         {"id": image_id, "uid": user_id},
     )
-    execute(
+    execute_sql(
         "INSERT INTO moc_gallery_images (moc_id, gallery_image_id) VALUES (%(moc)s, %(id)s)",
         {"id": image_id, "moc": moc_id},
     )
@@ -90,11 +84,6 @@ def new_moc(services: object) -> Callable[..., Moc]:
 @pytest.fixture
 def moc_body() -> Callable[..., dict[str, Any]]:
     return moc_fields
-
-
-@pytest.fixture
-def sql(services: object) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
-    return execute
 
 
 @pytest.fixture

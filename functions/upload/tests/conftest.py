@@ -3,13 +3,12 @@ the async hand-off to csv_parser recorded (or run in-process)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
-from lego_common import db, invoke
+from lego_common import invoke
 from lego_upload.handler import lambda_handler
 
 if TYPE_CHECKING:
@@ -21,28 +20,6 @@ if TYPE_CHECKING:
 @pytest.fixture
 def handler() -> Handler:
     return lambda_handler
-
-
-def execute(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with db.transaction() as conn:
-        cur = conn.execute(sql, params)
-        return cur.fetchall() if cur.description else []
-
-
-@pytest.fixture
-def sql(services: object) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
-    return execute
-
-
-@pytest.fixture
-def moc_id(services: object, user_id: str) -> uuid.UUID:
-    moc = uuid.uuid4()
-    execute(
-        "INSERT INTO moc_instructions (id, user_id, title, type, author)"
-        " VALUES (%(id)s, %(uid)s, %(title)s, 'moc', 'Ann')",
-        {"id": moc, "uid": user_id, "title": f"MOC {moc.hex[:8]}"},
-    )
-    return moc
 
 
 @pytest.fixture

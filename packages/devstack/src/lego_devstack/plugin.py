@@ -203,6 +203,33 @@ def user_id() -> str:
     return f"user-{uuid.uuid4()}"
 
 
+def execute_sql(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run committed SQL on the app's connection (rows another function would have written)."""
+    from lego_common import db
+
+    with db.transaction() as conn:
+        cur = conn.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+
+@pytest.fixture
+def sql(services: object) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
+    """Run one statement in its own committed transaction; rows back when it returns any."""
+    return execute_sql
+
+
+@pytest.fixture
+def moc_id(sql: Callable[[str, dict[str, Any]], Any], user_id: str) -> uuid.UUID:
+    """A MOC of user_id, inserted straight into the table (for functions that hang off MOCs)."""
+    moc = uuid.uuid4()
+    sql(
+        "INSERT INTO moc_instructions (id, user_id, title, type, author)"
+        " VALUES (%(id)s, %(uid)s, %(title)s, 'moc', 'Ann')",
+        {"id": moc, "uid": user_id, "title": f"MOC {moc.hex[:8]}"},
+    )
+    return moc
+
+
 @pytest.fixture
 def other_user_id() -> str:
     return f"user-{uuid.uuid4()}"
