@@ -136,17 +136,20 @@ def test_path_param_with_encoded_newline_is_routed_like_api_gateway(
     assert calls.events[0]["pathParameters"] == {"id": "a\nb"}
 
 
-def test_jwt_route_accepts_token_cookie_and_moves_cookies(
+def test_jwt_route_refuses_token_cookie_and_moves_cookies(
     client: TestClient, calls: Calls, make_token: Callable[..., str]
 ) -> None:
     client.cookies.set("token", make_token("carol"))
     client.cookies.set("theme", "dark")
 
-    response = client.get("/things/1")
+    by_cookie = client.get("/things/1")
+    by_header = client.get("/things/1", headers={"authorization": f"Bearer {make_token('dan')}"})
 
-    assert response.status_code == 200
-    event = calls.events[0]
-    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "carol"
+    # the deployed authorizer reads the Authorization header only (issue 13 item 11)
+    assert by_cookie.status_code == 401
+    assert by_header.status_code == 200
+    (event,) = calls.events
+    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "dan"
     assert "theme=dark" in event["cookies"]
     assert "cookie" not in event["headers"]
 

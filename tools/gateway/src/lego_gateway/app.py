@@ -9,12 +9,14 @@ which boto3 reaches through AWS_ENDPOINT_URL_LAMBDA.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +37,7 @@ from lego_gateway.events import (
 from lego_gateway.functions import FunctionNotFoundError, NotImplementedRouteError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from starlette.requests import Request
@@ -66,6 +69,43 @@ def _apigw_error(status: int, message: str, request_id: str, **headers: str) -> 
     return JSONResponse(
         {"message": message}, status, headers={"apigw-requestid": request_id, **headers}
     )
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def invoke_refusal(headers: Mapping[str, str], client_host: str | None) -> Response | None:
+    """Why a call of the local Invoke API is refused, as Lambda would answer it; None: allowed.
+
+    The Invoke API trusts its event, claims included, so a web page must not reach it (issue 13
+    item 11). Browsers always send Origin on a cross-origin POST, and without a CORS preflight
+    (which only the dev origin passes) they can send only form or text/plain bodies. So: the
+    caller is on this machine, its Origin (if any) is a loopback one, and the body is JSON or
+    untyped (botocore sends Invoke without a Content-Type).
+    """
+    origin = headers.get("origin")
+    if not _is_loopback(client_host) or (
+        origin is not None and not _is_loopback(urlsplit(origin).hostname)
+    ):
+        return JSONResponse(
+            {"Message": "the local Invoke API takes calls from this machine only, not a web page"},
+            403,
+            headers={"x-amzn-errortype": "AccessDeniedException"},
+        )
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in {"", "application/json"}:
+        return JSONResponse(
+            {"Type": "User", "Message": "The content type of the Invoke request body is not JSON."},
+            415,
+            headers={"x-amzn-errortype": "UnsupportedMediaTypeException"},
+        )
+    return None
 
 
 def not_implemented(function: str, route_key: str, request_id: str) -> Response:
@@ -122,7 +162,7 @@ def create_app(gateway: Gateway) -> Starlette:
         claims: dict[str, str] | None = None
         if route.needs_token:
             try:
-                token = token_from(request.headers, request.cookies)
+                token = token_from(request.headers)
                 verified = await run_in_threadpool(gateway.authorizer.verify, token)
             except TokenRejectedError as exc:
                 log.info(json.dumps({"event": "unauthorized", "reason": str(exc)}))
@@ -184,6 +224,9 @@ def create_app(gateway: Gateway) -> Starlette:
 
     async def invoke(request: Request) -> Response:
         """Lambda's Invoke API (the slice boto3's lambda.invoke uses)."""
+        refusal = invoke_refusal(request.headers, request.client.host if request.client else None)
+        if refusal is not None:
+            return refusal
         name = request.path_params["name"].rsplit(":function:", 1)[-1].split(":", 1)[0]
         invocation_type = request.headers.get("x-amz-invocation-type", "RequestResponse")
         raw = await request.body()
