@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from lego_gateway.auth import JwtAuthorizer
     from lego_gateway.functions import FunctionRegistry
     from lego_gateway.routes import Match, RouteTable
+    from lego_gateway.throttle import RouteThrottle
 
 log = logging.getLogger("lego_gateway")
 
@@ -63,12 +64,25 @@ class Gateway:
     authorizer: JwtAuthorizer
     functions: FunctionRegistry
     spec_path: Path
+    throttle: RouteThrottle | None = None  # None: no limit (tests, load benchmarks)
 
 
 def _apigw_error(status: int, message: str, request_id: str, **headers: str) -> Response:
     return JSONResponse(
         {"message": message}, status, headers={"apigw-requestid": request_id, **headers}
     )
+
+
+async def _body_within_limit(request: Request) -> bytes | None:
+    """The body, or None once it passes API Gateway's 10 MB (read no further than that)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -159,6 +173,12 @@ def create_app(gateway: Gateway) -> Starlette:
 
     async def _dispatch(request: Request, match: Match, raw_path: str, request_id: str) -> Response:
         route = match.route
+        # API Gateway refuses before the authorizer runs: throttled, then too large
+        if gateway.throttle is not None and not gateway.throttle.allow(route.route_key):
+            return _apigw_error(429, "Too Many Requests", request_id)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+            return _apigw_error(413, "Request Entity Too Large", request_id)
         claims: dict[str, str] | None = None
         if route.needs_token:
             try:
@@ -173,8 +193,8 @@ def create_app(gateway: Gateway) -> Starlette:
                     **{"www-authenticate": 'Bearer error="invalid_token"'},
                 )
             claims = claims_as_strings(verified)
-        body = await request.body()
-        if len(body) > MAX_REQUEST_BYTES:
+        body = await _body_within_limit(request)
+        if body is None:  # a chunked body with no Content-Length grew past the limit
             return _apigw_error(413, "Request Entity Too Large", request_id)
         client = request.client
         raw_headers = request.headers.raw

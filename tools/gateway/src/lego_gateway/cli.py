@@ -11,7 +11,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from lego_gateway import paths
+from lego_gateway import paths, throttle
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -89,6 +89,7 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
             os.environ.update(function_env(stack, pool, url))
             reset_clients()
             gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
+            gateway.throttle = throttle.from_environment()  # dev.tfvars limits, or off
             server = ServerThread(create_app(gateway), host, port)
             try:
                 server.start()
@@ -150,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LEGO_DEV_IN_PROCESS", "") == "1",
         help="run every handler in the gateway process, one at a time (debugger-friendly)",
     )
+    serve_cmd.add_argument(
+        "--no-throttle",
+        action="store_true",
+        help=f"no API Gateway throttling (load tests); same as {throttle.DISABLE_ENV}=off",
+    )
     token_cmd = commands.add_parser("token", help="print a token for USER (created if absent)")
     token_cmd.add_argument("user")
     token_cmd.add_argument(
@@ -160,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return token(args.user, "id" if args.id_token else "access")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
+    if args.no_throttle:  # serve reads the env var, which the load benchmark sets directly
+        os.environ[throttle.DISABLE_ENV] = "off"
     return serve(args.host, args.port, args.containers, args.in_process)
 
 
