@@ -35,6 +35,7 @@ from lego_gateway.events import (
     response_from_result,
 )
 from lego_gateway.functions import FunctionNotFoundError, NotImplementedRouteError
+from lego_gateway.terminal import RequestRecord
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -136,19 +137,19 @@ def not_implemented(function: str, route_key: str, request_id: str) -> Response:
 def _log_request(
     method: str, path: str, status: int, started: float, function: str, request_id: str
 ) -> None:
-    log.info(
-        json.dumps(
-            {
-                "event": "request",
-                "method": method,
-                "path": path,
-                "status": status,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-                "function": function,
-                "requestId": request_id,
-            }
-        )
-    )
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    line = {
+        "event": "request",
+        "method": method,
+        "path": path,
+        "status": status,
+        "latency_ms": latency_ms,
+        "function": function,
+        "requestId": request_id,
+    }
+    # the JSON message is the --json stream; `request` is what the readable terminal prints
+    record = RequestRecord(time.time(), method, path, status, latency_ms, function, request_id)
+    log.info(json.dumps(line), extra={"request": record})
 
 
 def create_app(gateway: Gateway) -> Starlette:
@@ -185,7 +186,11 @@ def create_app(gateway: Gateway) -> Starlette:
                 token = token_from(request.headers)
                 verified = await run_in_threadpool(gateway.authorizer.verify, token)
             except TokenRejectedError as exc:
-                log.info(json.dumps({"event": "unauthorized", "reason": str(exc)}))
+                log.info(
+                    json.dumps(
+                        {"event": "unauthorized", "reason": str(exc), "request_id": request_id}
+                    )
+                )
                 return _apigw_error(
                     401,
                     "Unauthorized",
