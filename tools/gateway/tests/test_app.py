@@ -248,7 +248,7 @@ def test_cors_preflight_allows_the_dev_origin(client: TestClient) -> None:
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert client.get("/openapi.yaml").text.startswith("openapi:")
     page = client.get("/docs")
-    assert "/openapi.yaml" in page.text
+    assert "/docs/openapi.json" in page.text
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
@@ -282,3 +282,19 @@ def test_invoke_async_through_boto3_runs_the_function(
         server.stop()
         aws.reset()
         config.reset()
+
+
+def test_docs_spec_points_try_it_out_at_this_gateway(gateway: Gateway) -> None:
+    gateway.spec_path.write_text(
+        "openapi: 3.0.3\nservers:\n  - url: http://127.0.0.1:3000\n"
+        "  - url: https://api.lego-moc.example.com\n"
+    )
+    client = TestClient(create_app(gateway), base_url="http://127.0.0.1:8123")
+
+    servers = client.get("/docs/openapi.json").json()["servers"]
+
+    # `make dev PORT=8123`: the page's requests must reach this port, not the spec's 3000
+    assert [server["url"] for server in servers] == [
+        "http://127.0.0.1:8123",
+        "https://api.lego-moc.example.com",
+    ]

@@ -298,7 +298,7 @@ def create_app(gateway: Gateway) -> Starlette:
 
     routes = [
         StarletteRoute("/openapi.yaml", openapi, methods=["GET"]),
-        *docs.routes(),
+        *docs.routes(gateway.spec_path),
         StarletteRoute("/2015-03-31/functions/{name}/invocations", invoke, methods=["POST"]),
         StarletteRoute(
             "/{path:path}",
