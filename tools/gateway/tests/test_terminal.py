@@ -146,3 +146,33 @@ def test_startup_lines_say_docs_token_and_seed() -> None:
     assert "http://127.0.0.1:3000/docs" in text
     assert "make token USER=alice" in text
     assert "make seed" in text
+
+
+def test_pump_keeps_draining_when_the_terminal_is_gone() -> None:
+    # a container blocks on a full stdout pipe: the pump must read it whatever happens
+    import os
+    import threading
+
+    gone = io.StringIO()
+    gone.close()
+    view = Terminal(gone, colour=False)
+    read_fd, write_fd = os.pipe()
+    pump = threading.Thread(target=view.pump, args=(read_fd,), daemon=True)
+    pump.start()
+    line = ("print() output of a handler " + "x" * 200 + "\n").encode()  # printed at once
+
+    written = threading.Event()
+
+    def write_a_megabyte() -> None:
+        for _ in range(1024 * 1024 // len(line) + 1):
+            os.write(write_fd, line)
+        written.set()
+
+    threading.Thread(target=write_a_megabyte, daemon=True).start()
+    drained = written.wait(10)
+    os.close(write_fd)
+    pump.join(5)
+    os.close(read_fd)
+
+    assert drained, "the pump stopped reading: containers would block"
+    assert not pump.is_alive()

@@ -138,12 +138,13 @@ def token(username: str, token_use: str) -> int:
 
 def seed() -> int:
     import httpx
+    from botocore.exceptions import BotoCoreError
 
     from lego_gateway.seed import SeedError, run
 
     try:
         lines = run()
-    except (SeedError, httpx.HTTPError) as exc:
+    except (SeedError, httpx.HTTPError, BotoCoreError) as exc:  # a stale state file: stack gone
         print(f"lego-dev seed: {exc}; is `make dev` running?", file=sys.stderr)
         return 1
     print("\n".join(lines))

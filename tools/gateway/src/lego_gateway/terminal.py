@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 FORMAT_ENV = "LEGO_DEV_LOG_FORMAT"
 INDENT = "    "
@@ -206,12 +206,24 @@ class Terminal:
                 if now - printed_at > 10 * ORPHAN_LINES_WAIT_S:
                     del self._printed[request_id]
 
+    def gateway_output(self, text: str) -> None:
+        """A gateway log message (not a request line): under its request if it names one."""
+        if request_id_of(text) is not None:  # e.g. why the authorizer refused
+            self.handler_output(text)
+            return
+        with self._lock:
+            self._write([INDENT + line for line in text.splitlines()])
+
     def _write(self, lines: list[str]) -> None:
-        self.out.write("".join(line + "\n" for line in lines))
-        self.out.flush()
+        # a closed or broken terminal must not stop the pump: the containers would block
+        with contextlib.suppress(OSError, ValueError):
+            self.out.write("".join(line + "\n" for line in lines))
+            self.out.flush()
 
     def pump(self, read_fd: int) -> None:
-        """Read the containers' output until the pipe closes, flushing as time passes."""
+        """Read the containers' output until the pipe closes, flushing as time passes.
+
+        Never stops early: a container writing to a pipe nobody drains would block."""
         buffer = b""
         while True:
             ready, _, _ = select.select([read_fd], [], [], 0.05)
@@ -223,9 +235,15 @@ class Terminal:
                 *complete, buffer = buffer.split(b"\n")
                 for line in complete:
                     if line.strip():
-                        self.handler_output(line.decode("utf-8", "replace"))
-            self.flush()
-        self.flush(now=float("inf"))
+                        self._safely(self.handler_output, line.decode("utf-8", "replace"))
+            self._safely(self.flush)
+        self._safely(self.flush, float("inf"))
+
+    def _safely(self, step: Callable[..., None], *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception as exc:  # a formatting bug must not stop the pump
+            self._write([f"{INDENT}(terminal: {type(exc).__name__}: {exc})"])
 
 
 class _RequestHandler(logging.Handler):
@@ -241,12 +259,7 @@ class _RequestHandler(logging.Handler):
         if request is not None:
             self.terminal.request_done(request)
             return
-        text = self.format(record)
-        if request_id_of(text) is not None:  # e.g. why the authorizer refused: under its line
-            self.terminal.handler_output(text)
-            return
-        with self.terminal._lock:
-            self.terminal._write([INDENT + line for line in text.splitlines()])
+        self.terminal.gateway_output(self.format(record))
 
 
 def install() -> Terminal | None:
