@@ -1,10 +1,12 @@
 """The local API Gateway: an ASGI app (starlette) that routes, authorizes and invokes.
 
-Per request: match the route table (404 {"message":"Not Found"}), run the JWT authorizer on JWT
-routes (401 {"message":"Unauthorized"}), build the payload 2.0 event, call the function's
-handler, turn its result into the HTTP response, and log one line. Also served, local only:
-/openapi.yaml, /docs, and Lambda's Invoke API (`POST /2015-03-31/functions/{name}/invocations`),
-which boto3 reaches through AWS_ENDPOINT_URL_LAMBDA.
+Per request: match the route table (404 {"message":"Not Found"}), apply the route's throttle
+(429) and the 10 MB payload limit (413), run the JWT authorizer on JWT routes (401
+{"message":"Unauthorized"}), build the payload 2.0 event, call the function's handler, turn its
+result into the HTTP response, and log one line (lego_gateway.terminal prints it). Also served,
+local only: /openapi.yaml, /docs, and Lambda's Invoke API
+(`POST /2015-03-31/functions/{name}/invocations`), which boto3 reaches through
+AWS_ENDPOINT_URL_LAMBDA and which refuses web pages (invoke_refusal).
 """
 
 from __future__ import annotations
