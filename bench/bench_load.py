@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from lego_gateway.testing import LocalApi
 
 SUSTAINED_S = float(os.environ.get("LOAD_SECONDS", "60"))
-WORKERS = int(os.environ.get("LOAD_WORKERS", "2"))
+# one generator process used ~11 % of a core at 500 RPS: it is not the bottleneck (README)
+WORKERS = int(os.environ.get("LOAD_WORKERS", "1"))
 SEED_USERS = 20
 SEED_MOCS, SEED_IMAGES, SEED_WISHLIST = 10, 3, 10
 # function containers per function: more than the default 2, so a slow S3 put does not queue
@@ -74,8 +75,19 @@ for _key, _value in {
 # --- CPU from /proc ----------------------------------------------------------------------------
 
 
-def _tree_cpu_seconds(root_pid: int) -> dict[int, float]:
-    """CPU seconds (utime + stime) of root_pid and every live descendant, by pid."""
+def _role(pid: int, root_pid: int) -> str:
+    """gateway (the lego-dev process), containers (its function workers) or services."""
+    if pid == root_pid:
+        return "gateway"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "services"
+    return "containers" if b"multiprocessing" in cmdline else "services"
+
+
+def _tree_cpu_seconds(root_pid: int) -> dict[int, tuple[str, float]]:
+    """(role, CPU seconds: utime + stime) of root_pid and every live descendant, by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
@@ -93,12 +105,17 @@ def _tree_cpu_seconds(root_pid: int) -> dict[int, float]:
         found = {pid for pid, parent in parents.items() if parent in tree} - tree
         grew = bool(found)
         tree |= found
-    return {pid: cpu[pid] for pid in tree if pid in cpu}
+    return {pid: (_role(pid, root_pid), cpu[pid]) for pid in tree if pid in cpu}
 
 
-def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds between two samples (a process born in between counts from zero)."""
-    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+def _cpu_used(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds by role between two samples (a process born in between counts from zero)."""
+    used = {"gateway": 0.0, "containers": 0.0, "services": 0.0}
+    for pid, (role, value) in after.items():
+        used[role] += value - before.get(pid, (role, 0.0))[1]
+    return used
 
 
 # --- seeding -----------------------------------------------------------------------------------
@@ -290,7 +307,8 @@ def run_phase(api: LocalApi, fixtures: Path, scenario: str, phase: Phase) -> dic
         **_figures(overall_histogram, overall_statuses, phase.seconds),
         # % of one core over the window; 200 % is the whole machine
         "generator_cpu_pct": 100 * sum(r["cpu_s"] for r in results) / phase.seconds,
-        "stack_cpu_pct": 100 * stack_cpu_s / wall_s,
+        "stack_cpu_pct": 100 * sum(stack_cpu_s.values()) / wall_s,
+        **{f"stack_{role}_cpu_pct": 100 * used / wall_s for role, used in stack_cpu_s.items()},
         "load_average_1m": os.getloadavg()[0],
         "routes": {
             name: _figures(histogram, statuses, phase.seconds)
@@ -380,6 +398,9 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             ),
             row(f"{label} generator CPU", api["generator_cpu_pct"], "% of 1 core"),
             row(f"{label} stack CPU", api["stack_cpu_pct"], "% of 1 core"),
+            row(f"{label} stack CPU: gateway", api["stack_gateway_cpu_pct"], "% of 1 core"),
+            row(f"{label} stack CPU: containers", api["stack_containers_cpu_pct"], "% of 1 core"),
+            row(f"{label} stack CPU: services", api["stack_services_cpu_pct"], "% of 1 core"),
             row(f"{label} floor generator CPU", floor["generator_cpu_pct"], "% of 1 core"),
             row(f"{label} floor stack CPU", floor["stack_cpu_pct"], "% of 1 core"),
             # other work on the machine skews every figure above: record how busy it was
