@@ -30,8 +30,9 @@ from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
-# Share of each route in the `api` scenario, in percent (README "Load runs" gives the reasons):
-# reads dominate as they do for a catalogue the owner browses; every write route stays in.
+# Share of each route in the `api` scenario, in percent: reads dominate as they do for a
+# catalogue its owner browses, every write route stays in. docs/capacity.md sizes production
+# from this mix (tests/test_capacity_model.py imports it).
 ROUTE_MIX: dict[str, int] = {
     "GET /api/mocs": 20,
     "GET /api/mocs/{id}": 15,
