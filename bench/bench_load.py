@@ -86,8 +86,20 @@ def _role(pid: int, root_pid: int) -> str:
     return "containers" if b"multiprocessing" in cmdline else "services"
 
 
-def _tree_cpu_seconds(root_pid: int) -> dict[int, tuple[str, float]]:
-    """(role, CPU seconds: utime + stime) of root_pid and every live descendant, by pid."""
+def _run_queue_wait_s(pid: int) -> float:
+    """Seconds the threads of pid waited on a run queue for a CPU (/proc/<pid>/task/*/schedstat)."""
+    waited = 0
+    for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            waited += int(schedstat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the thread ended meanwhile
+    return waited / 1e9
+
+
+def _tree_sample(root_pid: int) -> dict[int, tuple[str, float, float]]:
+    """(role, CPU seconds: utime + stime, run-queue wait seconds) of root_pid and every live
+    descendant, by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
@@ -105,17 +117,31 @@ def _tree_cpu_seconds(root_pid: int) -> dict[int, tuple[str, float]]:
         found = {pid for pid, parent in parents.items() if parent in tree} - tree
         grew = bool(found)
         tree |= found
-    return {pid: (_role(pid, root_pid), cpu[pid]) for pid in tree if pid in cpu}
+    return {
+        pid: (_role(pid, root_pid), cpu[pid], _run_queue_wait_s(pid)) for pid in tree if pid in cpu
+    }
 
 
-def _cpu_used(
-    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+def _used(
+    before: dict[int, tuple[str, float, float]], after: dict[int, tuple[str, float, float]]
 ) -> dict[str, float]:
-    """CPU seconds by role between two samples (a process born in between counts from zero)."""
-    used = {"gateway": 0.0, "containers": 0.0, "services": 0.0}
-    for pid, (role, value) in after.items():
-        used[role] += value - before.get(pid, (role, 0.0))[1]
+    """CPU seconds by role, and the run-queue wait of them all, between two samples (a process
+    born in between counts from zero)."""
+    used = {"gateway": 0.0, "containers": 0.0, "services": 0.0, "run_queue_wait": 0.0}
+    for pid, (role, cpu_s, wait_s) in after.items():
+        _, cpu_before, wait_before = before.get(pid, (role, 0.0, 0.0))
+        used[role] += cpu_s - cpu_before
+        used["run_queue_wait"] += wait_s - wait_before
     return used
+
+
+def _cpu_pressure_us() -> float:
+    """Microseconds in which some runnable task of the machine waited for a CPU (PSI)."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return math.nan  # a kernel without PSI
+    return float(some.rsplit("total=", 1)[1])
 
 
 # --- seeding -----------------------------------------------------------------------------------
@@ -276,11 +302,13 @@ def run_phase(api: LocalApi, fixtures: Path, scenario: str, phase: Phase) -> dic
             line = worker.stdout.readline().strip()
             if line != "measuring":
                 raise RuntimeError(f"load generator {worker.pid} did not start: {line!r}")
-        stack_before = _tree_cpu_seconds(gateway_pid)
+        stack_before = _tree_sample(gateway_pid)
+        pressure_before = _cpu_pressure_us()
         started = time.monotonic()
         outputs = [worker.communicate(timeout=phase.seconds + 60)[0] for worker in workers]
         wall_s = time.monotonic() - started
-        stack_cpu_s = _cpu_used(stack_before, _tree_cpu_seconds(gateway_pid))
+        stack = _used(stack_before, _tree_sample(gateway_pid))
+        pressure_us = _cpu_pressure_us() - pressure_before
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -307,8 +335,17 @@ def run_phase(api: LocalApi, fixtures: Path, scenario: str, phase: Phase) -> dic
         **_figures(overall_histogram, overall_statuses, phase.seconds),
         # % of one core over the window; 200 % is the whole machine
         "generator_cpu_pct": 100 * sum(r["cpu_s"] for r in results) / phase.seconds,
-        "stack_cpu_pct": 100 * sum(stack_cpu_s.values()) / wall_s,
-        **{f"stack_{role}_cpu_pct": 100 * used / wall_s for role, used in stack_cpu_s.items()},
+        "stack_cpu_pct": 100
+        * (stack["gateway"] + stack["containers"] + stack["services"])
+        / wall_s,
+        **{
+            f"stack_{role}_cpu_pct": 100 * stack[role] / wall_s
+            for role in ("gateway", "containers", "services")
+        },
+        # time the stack's threads were runnable but had no CPU: the shared machine's share
+        "stack_run_queue_wait_pct": 100 * stack["run_queue_wait"] / wall_s,
+        # PSI "some": share of the window in which any task of the machine waited for a CPU
+        "machine_cpu_pressure_pct": 100 * pressure_us / 1e6 / wall_s,
         "load_average_1m": os.getloadavg()[0],
         "routes": {
             name: _figures(histogram, statuses, phase.seconds)
@@ -372,13 +409,11 @@ def _goals_met(api: dict[str, Any], floor: dict[str, Any], sustained: bool) -> b
     )
 
 
-def _cpu_ms_per_request(figures: dict[str, Any]) -> float:
-    """Stack CPU milliseconds per completed request (% of a core x 10 / req/s)."""
-    return (
-        float(figures["stack_cpu_pct"] * 10 / figures["achieved_rps"])
-        if figures["requests"]
-        else math.nan
-    )
+def _per_request_ms(figures: dict[str, Any], pct_key: str) -> float:
+    """Milliseconds per completed request of a % of one core (x 10 / req/s)."""
+    if not figures["requests"]:
+        return math.nan
+    return float(figures[pct_key] * 10 / figures["achieved_rps"])
 
 
 def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -419,13 +454,19 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             row(f"{label} stack CPU: services", api["stack_services_cpu_pct"], "% of 1 core"),
             # CPU per request x the target rate: more than the machine's 200 % means the
             # machine, not our code's latency, caps the achieved rate
-            row(f"{label} stack CPU per request", _cpu_ms_per_request(api), "ms"),
+            row(f"{label} stack CPU per request", _per_request_ms(api, "stack_cpu_pct"), "ms"),
             row(
                 f"{label} stack cores needed at {phase.rate:.0f} RPS",
-                _cpu_ms_per_request(api) * phase.rate / 1000,
+                _per_request_ms(api, "stack_cpu_pct") * phase.rate / 1000,
                 "cores",
                 goal=f"< {os.cpu_count()} (the machine)",
             ),
+            row(
+                f"{label} stack run-queue wait per request",
+                _per_request_ms(api, "stack_run_queue_wait_pct"),
+                "ms",
+            ),
+            row(f"{label} machine CPU pressure (PSI some)", api["machine_cpu_pressure_pct"], "%"),
             row(f"{label} floor generator CPU", floor["generator_cpu_pct"], "% of 1 core"),
             row(f"{label} floor stack CPU", floor["stack_cpu_pct"], "% of 1 core"),
             # other work on the machine skews every figure above: record how busy it was
