@@ -8,7 +8,8 @@ users (token, MOCs, images, wishlist items) beforehand, then runs each phase wit
 locust processes (lego_gateway.loadtest), each at its share of the rate. Reports per route and
 overall: p50/p95/p99, errors by status, achieved RPS; the CPU of the generator processes and of
 the stack (the gateway process and everything under it: function containers, PostgreSQL,
-Redis, moto); and the machine's load average (2 cores, shared).
+Redis, moto), and the time the stack waited for a CPU; the machine's load average and CPU
+pressure (2 cores, shared with other work).
 
 Run alone: `uv run python -m bench load` (LOAD_SECONDS=10 shortens the sustained phase, and the
 spike to at most as long, for a quick look; LOAD_WORKERS sets the generator processes).
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from lego_gateway.testing import LocalApi
 
 SUSTAINED_S = float(os.environ.get("LOAD_SECONDS", "60"))
-# one generator process used ~11 % of a core at 500 RPS: it is not the bottleneck (README)
+# one generator process used ~9 % of a core at 500 RPS: not the bottleneck (docs/capacity.md)
 WORKERS = int(os.environ.get("LOAD_WORKERS", "1"))
 SEED_USERS = 20
 SEED_MOCS, SEED_IMAGES, SEED_WISHLIST = 10, 3, 10
@@ -50,7 +51,7 @@ class Phase:
     name: str
     rate: float
     seconds: float
-    users: int  # closed loop: users / latency caps the rate, so enough users for 400 ms each
+    users: int  # closed loop: users / latency caps the rate (50 at 100 RPS: 500 ms each)
     warmup_s: float
 
 
