@@ -8,6 +8,7 @@ module "stack" {
   artifacts_dir                  = var.artifacts_dir
   app_version                    = var.app_version
   enable_provisioned_concurrency = var.enable_provisioned_concurrency
+  reserved_concurrency           = var.reserved_concurrency
   log_retention_days             = var.log_retention_days
   log_level                      = var.log_level
   network                        = var.network

@@ -124,6 +124,9 @@ module "database" {
   enable_performance_insights = var.switches.performance_insights
   enable_parameter_group      = var.switches.parameter_groups
   log_retention_days          = var.log_retention_days
+
+  # the proxy pool's share of max_connections (docs/capacity.md)
+  proxy_max_connections_percent = var.db.proxy_max_connections_percent
 }
 
 module "cache" {
@@ -192,7 +195,7 @@ module "function" {
   build                    = local.builds[each.key]
   memory_mb                = each.value.memory_mb
   timeout_s                = each.value.timeout_s
-  reserved_concurrency     = each.value.reserved_concurrency
+  reserved_concurrency     = lookup(var.reserved_concurrency, each.key, each.value.reserved_concurrency)
   provisioned_concurrency  = var.enable_provisioned_concurrency ? each.value.provisioned_concurrency : 0
   subnet_ids               = module.network.private_subnet_ids
   security_group_ids       = [module.network.security_group_ids["lambda"]]

@@ -131,6 +131,17 @@ variable "functions" {
   }
 }
 
+variable "reserved_concurrency" {
+  description = "Reserved concurrency by function key, over the functions map's (production: the capacity model of docs/capacity.md; tests/test_capacity_model.py checks it). Absent keys keep the map's value."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = alltrue([for name, value in var.reserved_concurrency : contains(keys(var.functions), name) && value >= 0 && floor(value) == value])
+    error_message = "reserved_concurrency keys must be function keys of functions, and values whole numbers >= 0."
+  }
+}
+
 variable "enable_provisioned_concurrency" {
   description = "Keep functions' provisioned_concurrency warm on the alias live (seed \"Performance Optimization\": production only). Off: no version, no alias, no cost."
   type        = bool
@@ -173,12 +184,13 @@ variable "network" {
 }
 
 variable "db" {
-  description = "RDS PostgreSQL sizing (seed: db.t4g.micro dev, multi-AZ db.r6g.large production)."
+  description = "RDS PostgreSQL sizing (seed: db.t4g.micro dev, multi-AZ db.r6g.large production) and the proxy's pool share of max_connections (docs/capacity.md)."
   type = object({
-    instance_class        = string
-    allocated_storage_gb  = optional(number, 20)
-    multi_az              = optional(bool, false)
-    backup_retention_days = optional(number, 7)
+    instance_class                = string
+    allocated_storage_gb          = optional(number, 20)
+    multi_az                      = optional(bool, false)
+    backup_retention_days         = optional(number, 7)
+    proxy_max_connections_percent = optional(number, 100)
   })
   nullable = false
 }
