@@ -363,6 +363,7 @@ def measure() -> dict[str, dict[str, Any]]:
         "LOG_LEVEL": "WARNING",
         "LEGO_DEV_BENCH_NOOP": "1",
         "LEGO_DEV_THROTTLE": "off",  # API Gateway's throttle would answer 429s, not our code
+        "LEGO_DEV_LOG_FORMAT": "json",  # the raw stream: no terminal formatting on the hot path
         "LEGO_DEV_CONTAINERS": str(CONTAINERS),
     }
     measured: dict[str, dict[str, Any]] = {}
