@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TERRAFORM = shutil.which("terraform") or "/usr/local/bin/terraform"
-# The provider mirror tf-check uses (TF_MIRROR: the GitHub workflow makes its own).
+# The provider mirror tf-check uses (TF_MIRROR overrides it there too).
 MIRROR = Path(os.environ.get("TF_MIRROR", "/opt/tf-plugins"))
 
 pytestmark = pytest.mark.skipif(
