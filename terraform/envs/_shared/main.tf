@@ -29,6 +29,7 @@ module "stack" {
   existing_user_pool             = var.existing_user_pool
   user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
+  require_alarm_subscribers      = var.require_alarm_subscribers
   switches                       = var.switches
 }
 

@@ -179,6 +179,12 @@ variable "monitoring" {
   default = {}
 }
 
+variable "require_alarm_subscribers" {
+  description = "Refuse a plan without real alarm subscribers (stack input; true in staging and production)."
+  type        = bool
+  default     = false
+}
+
 variable "switches" {
   description = "Parts moto cannot run, all on for real AWS: set only by terraform/moto/moto.tfvars (stack input)."
   type = object({

@@ -353,6 +353,21 @@ variable "monitoring" {
   })
   default  = {}
   nullable = false
+  validation {
+    condition     = alltrue([for email in var.monitoring.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "monitoring.alarm_emails must hold email addresses (name@domain.tld)."
+  }
+  validation {
+    condition     = !var.require_alarm_subscribers || (length(var.monitoring.alarm_emails) > 0 && alltrue([for email in var.monitoring.alarm_emails : !endswith(lower(email), ".invalid")]))
+    error_message = "This env requires alarm subscribers (require_alarm_subscribers = true): set monitoring.alarm_emails in its <env>.tfvars to at least one real address in place of the placeholder (*.invalid), or its alarms notify nobody."
+  }
+}
+
+variable "require_alarm_subscribers" {
+  description = "Refuse a plan whose monitoring.alarm_emails is empty or holds a placeholder (an address under the reserved .invalid domain): true in staging and production, whose alarms must reach someone. terraform/moto/moto.tfvars sets false: its plans run before a deploy fills the addresses in."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 ################################################################################
