@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import psycopg
     import redis
 
+    from lego_common.config import Settings
+
 OPENSEARCH_SKIP_REASON = (
     "needs OpenSearch: it runs only on the Docker stack (no OpenSearch package exists for "
     "the native stack); the PostgreSQL fallback is tested everywhere"
@@ -173,6 +175,17 @@ def db_conn(services: Stack) -> Iterator[psycopg.Connection[Any]]:
     finally:
         conn.rollback()
         conn.close()
+
+
+@pytest.fixture
+def migrator_settings(services: Stack) -> Settings:
+    """Settings as the migrator (the schema owner), where the functions' are the app role's."""
+    from dataclasses import replace
+
+    from lego_common.config import load_settings
+    from lego_devstack.stack import DB_PASSWORD, DB_USER
+
+    return replace(load_settings(), db_user=DB_USER, db_password=DB_PASSWORD)
 
 
 @pytest.fixture
