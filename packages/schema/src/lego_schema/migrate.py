@@ -79,13 +79,20 @@ class Status:
 def database_uri(settings: Settings) -> str:
     """A yoyo URI for the configured database, with the same password source as the functions."""
     from lego_common.db import password as db_password
+    from lego_common.db import sslrootcert_path
 
     host = settings.require("db_host", "DB_HOST")
     password = db_password(settings) or ""
+    rootcert = (
+        f"&sslrootcert={quote(sslrootcert_path(settings.db_sslrootcert), safe='/')}"
+        if settings.db_sslrootcert
+        else ""
+    )
     return (
         f"postgresql+psycopg://{quote(settings.db_user, safe='')}:{quote(password, safe='')}"
         f"@{host}:{settings.db_port}/{quote(settings.db_name, safe='')}"
         f"?sslmode={settings.db_sslmode}&connect_timeout={settings.db_connect_timeout_s}"
+        f"{rootcert}"
     )
 
 
