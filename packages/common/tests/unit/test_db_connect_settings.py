@@ -43,7 +43,8 @@ def test_aws_settings_verify_the_proxy_certificate_against_the_shipped_bundle() 
     kwargs = db.connect_kwargs(load_settings())
     assert kwargs["sslmode"] == "verify-full"
     bundle = Path(kwargs["sslrootcert"])
-    assert bundle.is_absolute() and bundle.is_file()
+    assert bundle.is_absolute()
+    assert bundle.is_file()
     assert bundle == Path(db.__file__).parent / "certs" / "amazon-root-ca.pem"
     text = bundle.read_text()
     assert text.count("-----BEGIN CERTIFICATE-----") == 4  # Amazon Root CA 1-4
@@ -86,7 +87,8 @@ def test_iam_token_is_reused_until_near_expiry_then_signed_again() -> None:
     # signed again: a new token (its X-Amz-Date may equal the first's within one second, so
     # compare the cache's timestamp rather than the text)
     db._iam_token(settings, now=1000.0 + db.TOKEN_REUSE_S)
-    assert db._token is not None and db._token[2] == 1000.0 + db.TOKEN_REUSE_S
+    assert db._token is not None
+    assert db._token[2] == 1000.0 + db.TOKEN_REUSE_S
     assert db.TOKEN_REUSE_S < 15 * 60  # tokens live 15 minutes
 
 
@@ -95,7 +97,8 @@ def test_iam_token_of_another_login_is_not_reused(monkeypatch: pytest.MonkeyPatc
     app_token = db._iam_token(load_settings(), now=1.0)
     monkeypatch.setenv("DB_USER", "lego_admin")
     admin_token = db._iam_token(load_settings(), now=2.0)
-    assert "DBUser=lego_admin" in admin_token and admin_token != app_token
+    assert "DBUser=lego_admin" in admin_token
+    assert admin_token != app_token
 
 
 def test_no_token_is_made_without_iam_auth(monkeypatch: pytest.MonkeyPatch) -> None:

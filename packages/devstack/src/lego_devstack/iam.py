@@ -71,7 +71,9 @@ def _string_test(operator: str) -> tuple[bool, Any]:
     return tests[operator]
 
 
-def condition_matches(condition: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
+def condition_matches(
+    condition: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]
+) -> bool:
     """Every operator and every key must hold (AND); a key holds when any value matches (OR),
     or, for a negated operator, when none does. A missing key fails a positive operator and
     passes a negated one or any ...IfExists (AWS's documented rules)."""
@@ -193,38 +195,56 @@ def other_calls(signing_name: str, operation: str, params: Mapping[str, Any]) ->
     """Non-S3 calls, resources named by the setting that points at them (logical names)."""
     import os
 
-    by_value = {
-        os.environ.get("REDIS_AUTH_SECRET_ARN"): "{cache_auth_secret}",
-        os.environ.get("DB_SECRET_ARN"): "{db_secret}",
-        os.environ.get("APP_DB_SECRET_ARN"): "{app_db_secret}",
-        os.environ.get("COGNITO_USER_POOL_ID"): "{user_pool}",
-        os.environ.get("CSV_PARSER_FUNCTION_NAME"): "{function:csv_parser}",
+    from lego_common.config import get_settings
+
+    names = {
+        "REDIS_AUTH_SECRET_ARN": ("redis_auth_secret_arn", "{cache_auth_secret}"),
+        "DB_SECRET_ARN": ("db_secret_arn", "{db_secret}"),
+        "APP_DB_SECRET_ARN": (None, "{app_db_secret}"),
+        "COGNITO_USER_POOL_ID": ("cognito_user_pool_id", "{user_pool}"),
+        "CSV_PARSER_FUNCTION_NAME": ("csv_parser_function_name", "{function:csv_parser}"),
     }
-    by_value.pop(None, None)
+    by_value: dict[str, str] = {}
+    for env_name, (attribute, logical) in names.items():
+        # what the code read: the cached settings, or the environment they come from
+        for value in (
+            os.environ.get(env_name),
+            getattr(get_settings(), attribute) if attribute else None,
+        ):
+            if value:
+                by_value[value] = logical
     target = params.get("SecretId") or params.get("UserPoolId") or params.get("FunctionName")
     resource = by_value.get(str(target), "{unnamed}") if target else "*"
-    action = "lambda:InvokeFunction" if (signing_name, operation) == ("lambda", "Invoke") else (
-        f"{signing_name}:{operation}"
+    action = (
+        "lambda:InvokeFunction"
+        if (signing_name, operation) == ("lambda", "Invoke")
+        else (f"{signing_name}:{operation}")
     )
     return [Call(action, resource)]
 
 
-def function_of_stack(packages: Mapping[str, str]) -> tuple[str, bool] | None:
-    """(function, by_operator) of the innermost function package on the call stack, or None
-    (test code calling AWS itself). by_operator: reached from a CLI `main` (an operator's
-    command such as `lego-upload-sweep --orphans`), not from the Lambda handler."""
+def function_of_stack(
+    packages: Mapping[str, str], operator_modules: frozenset[str] = frozenset()
+) -> tuple[str, bool] | None:
+    """(function, by_operator) of the innermost function package on the call stack, or None:
+    test code calling AWS itself, or the test stack's own set-up (lego_devstack) run from
+    inside a function's fixture. by_operator: an operator's command (a console-script module
+    such as lego_upload.sweep) with no Lambda handler on the stack."""
     frame = inspect.currentframe()
     found: str | None = None
-    by_operator = False
+    in_script = in_handler = False
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        function = packages.get(module.partition(".")[0])
+        root = module.partition(".")[0]
+        if root == "lego_devstack" and found is None and frame.f_code.co_filename != __file__:
+            return None
+        function = packages.get(root)
         if function is not None:
             found = found or function
-            if frame.f_code.co_name == "main":
-                by_operator = True
+            in_script = in_script or module in operator_modules
+            in_handler = in_handler or module.endswith(".handler")
         frame = frame.f_back
-    return (found, by_operator) if found else None
+    return (found, in_script and not in_handler) if found else None
 
 
 @dataclass
@@ -232,11 +252,12 @@ class CallRecorder:
     """Collects (function, Call) for every botocore call made by function code."""
 
     packages: Mapping[str, str]
+    operator_modules: frozenset[str] = frozenset()
     lambda_calls: set[tuple[str, Call]] = field(default_factory=set)
     operator_calls: set[tuple[str, Call]] = field(default_factory=set)
 
     def __call__(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:
-        owner = function_of_stack(self.packages)
+        owner = function_of_stack(self.packages, self.operator_modules)
         if owner is None:
             return
         function, by_operator = owner
@@ -266,6 +287,17 @@ def function_packages(repo_root: Path) -> dict[str, str]:
     return packages
 
 
+def operator_modules(repo_root: Path) -> frozenset[str]:
+    """Modules behind the functions' console scripts ([project.scripts] `module:main`)."""
+    import tomllib
+
+    modules: set[str] = set()
+    for pyproject in sorted(repo_root.glob("functions/*/pyproject.toml")):
+        scripts = tomllib.loads(pyproject.read_text()).get("project", {}).get("scripts", {})
+        modules.update(str(target).partition(":")[0] for target in scripts.values())
+    return frozenset(modules)
+
+
 def load_declared(path: Path) -> dict[str, dict[str, set[Call]]]:
     """tests/iam/aws_calls.json: {function: {"lambda": [call...], "operator": [call...]}}."""
     raw = json.loads(path.read_text())
@@ -280,7 +312,10 @@ def undeclared(
 ) -> list[str]:
     """Recorded calls the declared list lacks, one line each."""
     missing = []
-    for kind, recorded in (("lambda", recorder.lambda_calls), ("operator", recorder.operator_calls)):
+    for kind, recorded in (
+        ("lambda", recorder.lambda_calls),
+        ("operator", recorder.operator_calls),
+    ):
         for function, call in sorted(recorded):
             if call not in declared.get(function, {}).get(kind, set()):
                 missing.append(f"{function} ({kind}): {json.dumps(call.as_json())}")
@@ -292,7 +327,10 @@ def merged_json(recorder: CallRecorder, declared: Mapping[str, Mapping[str, set[
     functions: dict[str, dict[str, set[Call]]] = {
         fn: {kind: set(calls) for kind, calls in kinds.items()} for fn, kinds in declared.items()
     }
-    for kind, recorded in (("lambda", recorder.lambda_calls), ("operator", recorder.operator_calls)):
+    for kind, recorded in (
+        ("lambda", recorder.lambda_calls),
+        ("operator", recorder.operator_calls),
+    ):
         for function, call in recorded:
             functions.setdefault(function, {}).setdefault(kind, set()).add(call)
     document = {
@@ -303,7 +341,9 @@ def merged_json(recorder: CallRecorder, declared: Mapping[str, Mapping[str, set[
             "operator's credentials, not the function's role."
         ),
         "functions": {
-            fn: {kind: [c.as_json() for c in sorted(calls)] for kind, calls in sorted(kinds.items())}
+            fn: {
+                kind: [c.as_json() for c in sorted(calls)] for kind, calls in sorted(kinds.items())
+            }
             for fn, kinds in sorted(functions.items())
         },
     }

@@ -21,7 +21,6 @@ from lego_devstack.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-
     from pathlib import Path
 
     import psycopg
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from lego_common.config import Settings
     from lego_devstack.iam import CallRecorder
 
-_recorder_key = pytest.StashKey["CallRecorder"]()
+_recorder_key: pytest.StashKey[CallRecorder] = pytest.StashKey()
 
 OPENSEARCH_SKIP_REASON = (
     "needs OpenSearch: it runs only on the Docker stack (no OpenSearch package exists for "
@@ -50,10 +49,11 @@ def _declared_calls_path() -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "opensearch: needs a real OpenSearch server")
     # Issue 13 item 1: record the AWS calls function code makes (lego_devstack.iam).
-    from lego_devstack.iam import CallRecorder, function_packages
+    from lego_devstack.iam import CallRecorder, function_packages, operator_modules
     from lego_devstack.paths import find_repo_root
 
-    recorder = CallRecorder(function_packages(find_repo_root()))
+    root = find_repo_root()
+    recorder = CallRecorder(function_packages(root), operator_modules(root))
     recorder.install()
     config.stash[_recorder_key] = recorder
 

@@ -257,7 +257,9 @@ class PostgresServer:
 
         with psycopg.connect(self._admin_conninfo(), autocommit=True) as conn:
             # CREATEROLE: migration 0006 creates the app role (the RDS master holds it too)
-            conn.execute(f"CREATE ROLE {DB_USER} LOGIN CREATEDB CREATEROLE PASSWORD '{DB_PASSWORD}'")
+            conn.execute(
+                f"CREATE ROLE {DB_USER} LOGIN CREATEDB CREATEROLE PASSWORD '{DB_PASSWORD}'"
+            )
             conn.execute(f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
             # as the RDS master (rds_superuser): sees and may end the app role's sessions
             conn.execute(f"GRANT pg_monitor, pg_signal_backend TO {DB_USER}")
