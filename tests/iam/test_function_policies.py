@@ -59,10 +59,11 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
         [sys.executable, str(REPO / "scripts/tf_check.py"), "artifacts", str(artifacts)],
         check=True, capture_output=True, env=env,
     )  # fmt: skip
-    subprocess.run(
-        ["terraform", "init", "-backend=false", "-input=false", "-lockfile=readonly"],
-        cwd=STACK, check=False, capture_output=True, env=env,
+    init = subprocess.run(
+        ["terraform", "init", "-backend=false", "-input=false"],
+        cwd=STACK, check=False, capture_output=True, text=True, env=env,
     )  # fmt: skip
+    assert init.returncode == 0, init.stdout[-3000:] + init.stderr[-3000:]
     run = subprocess.run(
         ["terraform", "test", "-filter=tests/policies.tftest.hcl", "-verbose", "-json",
          f"-var=artifacts_dir={artifacts}"],
@@ -102,7 +103,9 @@ def resolve(planned: dict[str, dict[str, Any]]) -> Any:
         "{bucket}": value("module.storage.aws_s3_bucket.this"),
         "{cache_auth_secret}": value("module.cache[0].aws_secretsmanager_secret.auth"),
         "{app_db_secret}": value("module.database.aws_secretsmanager_secret.app"),
-        "{user_pool}": value("module.auth.aws_cognito_user_pool.this[0]"),
+        # the auth module builds the pool's ARN from its id
+        "{user_pool}": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/"
+        + value("module.auth.aws_cognito_user_pool.this[0]", "id"),
         "{function:csv_parser}": f"arn:aws:lambda:us-east-1:123456789012:function:{csv_parser}",
     }
 

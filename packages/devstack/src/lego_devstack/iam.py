@@ -247,6 +247,16 @@ def function_of_stack(
     return (found, in_script and not in_handler) if found else None
 
 
+def _presigned_post_key() -> str | None:
+    """The Key of the botocore generate_presigned_post on the stack, if any."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_code.co_name == "generate_presigned_post" and "Key" in frame.f_locals:
+            return str(frame.f_locals["Key"])
+        frame = frame.f_back
+    return None
+
+
 @dataclass
 class CallRecorder:
     """Collects (function, Call) for every botocore call made by function code."""
@@ -262,7 +272,12 @@ class CallRecorder:
             return
         function, by_operator = owner
         service = model.service_model
-        if service.signing_name == "s3":
+        presigned_post_key = _presigned_post_key()
+        if presigned_post_key is not None:
+            # botocore builds a presigned POST on the CreateBucket model; the client's POST is
+            # a PutObject signed with this role
+            calls = [Call("s3:PutObject", f"{BUCKET}/{key_shape(presigned_post_key)}")]
+        elif service.signing_name == "s3":
             calls = s3_calls(model.name, params)
         else:
             calls = other_calls(service.signing_name, model.name, params)

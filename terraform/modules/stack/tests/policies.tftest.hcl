@@ -25,7 +25,7 @@ override_resource {
 
 override_resource {
   target = module.auth.aws_cognito_user_pool.this[0]
-  values = { arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Mock" }
+  values = { id = "us-east-1_Mock", arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Mock" }
 }
 
 variables {
