@@ -1,10 +1,15 @@
 # RDS PostgreSQL 15 behind RDS Proxy (seed 001 "Connection Strategy"): functions connect to the
-# proxy with IAM auth over TLS; the proxy logs in with the master password that RDS generates,
-# keeps and rotates in Secrets Manager (manage_master_user_password): it is in no tfvars,
-# output or state.
+# proxy with IAM auth over TLS as the app role (`lego_app`, migration 0006: DML only), the
+# migrate function alone as the master. The proxy logs in to the instance with each login's
+# secret: the master password that RDS generates, keeps and rotates (manage_master_user_password,
+# in no tfvars, output or state), and the app role's, generated here and set on the role by
+# the migrator.
 
 locals {
   family = "postgres${split(".", var.engine_version)[0]}"
+  # arn:aws:rds-db:<region>:<account>:dbuser:<proxy resource id>/<login> (IAM auth to a proxy)
+  proxy_arn          = split(":", aws_db_proxy.this.arn)
+  connect_arn_prefix = "arn:${local.proxy_arn[1]}:rds-db:${local.proxy_arn[3]}:${local.proxy_arn[4]}:dbuser:${local.proxy_arn[6]}"
 }
 
 ################################################################################
@@ -95,6 +100,33 @@ resource "aws_db_instance" "this" {
 }
 
 ################################################################################
+# App role's login (issue 13 item 2)
+################################################################################
+
+# A fresh random value on every plan; only the first reaches the secret (secret_string_wo_version),
+# so the password is stable and plans stay clean. Rotate: bump the version, then run migrate
+# (it sets the role's password from this secret), as for the cache's AUTH token.
+data "aws_secretsmanager_random_password" "app" {
+  password_length     = 48
+  exclude_punctuation = true # the proxy and libpq take any, but a URI-safe value avoids quoting
+}
+
+resource "aws_secretsmanager_secret" "app" {
+  name_prefix             = "${var.name}-db-${var.app_username}-"
+  description             = "PostgreSQL login ${var.app_username} of ${var.name}: RDS Proxy logs in with it"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.secret_recovery_window_days
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "app" {
+  secret_id                = aws_secretsmanager_secret.app.id
+  secret_string_wo         = jsonencode({ username = var.app_username, password = data.aws_secretsmanager_random_password.app.random_password })
+  secret_string_wo_version = 1 # bump to rotate (then run migrate)
+}
+
+################################################################################
 # RDS Proxy (IAM auth + TLS required)
 ################################################################################
 
@@ -121,7 +153,7 @@ resource "aws_iam_role_policy" "proxy" {
       {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = aws_db_instance.this.master_user_secret[0].secret_arn
+        Resource = [aws_db_instance.this.master_user_secret[0].secret_arn, aws_secretsmanager_secret.app.arn]
       },
       {
         Effect    = "Allow"
@@ -147,13 +179,19 @@ resource "aws_db_proxy" "this" {
     auth_scheme = "SECRETS"
     iam_auth    = "REQUIRED"
     secret_arn  = aws_db_instance.this.master_user_secret[0].secret_arn
-    description = "master login; clients authenticate with IAM tokens"
+    description = "master login (the migrate function alone); clients authenticate with IAM tokens"
+  }
+  auth {
+    auth_scheme = "SECRETS"
+    iam_auth    = "REQUIRED"
+    secret_arn  = aws_secretsmanager_secret.app.arn
+    description = "${var.app_username}: the functions' login; clients authenticate with IAM tokens"
   }
 
   tags = var.tags
 
-  # The proxy reads its secret as soon as it exists: its role must already hold the policy.
-  depends_on = [aws_iam_role_policy.proxy]
+  # The proxy reads its secrets as soon as it exists: its role must already hold the policy.
+  depends_on = [aws_iam_role_policy.proxy, aws_secretsmanager_secret_version.app]
 }
 
 resource "aws_db_proxy_default_target_group" "this" {

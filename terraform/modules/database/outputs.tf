@@ -14,7 +14,12 @@ output "database_name" {
 }
 
 output "username" {
-  description = "Login the functions use with an IAM token through the proxy (DB_USER)."
+  description = "Login the functions use with an IAM token through the proxy (DB_USER): the app role."
+  value       = var.app_username
+}
+
+output "migrator_username" {
+  description = "Login of the migrate function alone (DB_USER there): the master, which owns the schema."
   value       = var.master_username
 }
 
@@ -23,9 +28,19 @@ output "credentials_secret_arn" {
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
 
+output "app_secret_arn" {
+  description = "ARN of the app login's secret (the proxy's, and migrate's APP_DB_SECRET_ARN; never the value)."
+  value       = aws_secretsmanager_secret.app.arn
+}
+
 output "connect_resource_arn" {
-  description = "rds-db:connect resource ARN for the proxy and DB_USER (for the function roles)."
-  value       = "arn:${split(":", aws_db_proxy.this.arn)[1]}:rds-db:${split(":", aws_db_proxy.this.arn)[3]}:${split(":", aws_db_proxy.this.arn)[4]}:dbuser:${split(":", aws_db_proxy.this.arn)[6]}/${var.master_username}"
+  description = "rds-db:connect resource ARN for the proxy and the app login (every function but migrate)."
+  value       = "${local.connect_arn_prefix}/${var.app_username}"
+}
+
+output "migrator_connect_resource_arn" {
+  description = "rds-db:connect resource ARN for the proxy and the master login (the migrate function alone)."
+  value       = "${local.connect_arn_prefix}/${var.master_username}"
 }
 
 output "instance_id" {

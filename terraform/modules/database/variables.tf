@@ -71,6 +71,24 @@ variable "database_name" {
   nullable    = false
 }
 
+variable "app_username" {
+  description = "Login of the functions (created by migration 0006 with DML rights only); must match lego_schema.migrate.APP_ROLE."
+  type        = string
+  default     = "lego_app"
+  nullable    = false
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted app login secret can still be restored: 0 deletes at once (dev), 7-30 elsewhere."
+  type        = number
+  default     = 30
+  nullable    = false
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 (delete at once) or 7 to 30."
+  }
+}
+
 variable "master_username" {
   description = "Login the proxy uses; RDS generates and rotates its password in Secrets Manager, never set here."
   type        = string

@@ -110,6 +110,7 @@ variable "environment" {
   validation {
     condition = alltrue([for key in keys(var.environment) : contains([
       "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_IAM_AUTH", "DB_SECRET_ARN", "DB_SSLMODE",
+      "DB_SSLROOTCERT", "APP_DB_SECRET_ARN",
       "REDIS_URL", "REDIS_AUTH_SECRET_ARN", "OPENSEARCH_URL", "OPENSEARCH_AUTH", "S3_BUCKET",
       "ASSETS_BASE_URL", "COGNITO_USER_POOL_ID", "CSV_PARSER_FUNCTION_NAME",
     ], key)])
@@ -140,6 +141,7 @@ variable "policy_statements" {
   type = map(object({
     actions   = list(string)
     resources = list(string)
+    condition = optional(map(map(list(string)))) # { StringLike = { "s3:prefix" = ["mocs/*"] } }
   }))
   default  = {}
   nullable = false

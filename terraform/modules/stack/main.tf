@@ -29,18 +29,36 @@ locals {
   # csv_parser -> CsvParser (statement ids), CSV_PARSER (environment names).
   camel = { for fn in keys(var.functions) : fn => join("", [for part in split("_", fn) : title(part)]) }
 
+  # Issue 13 item 2: every function logs in as the app role (DML only); migrate alone as the
+  # master, and it reads the app login's secret to set that role's password.
+  migrator = "migrate"
+  # s3_actions that act on the bucket, not on an object: granted on the bucket ARN, limited to
+  # the function's prefixes by the s3:prefix condition (ListBucket is how storage.list_keys and
+  # delete_prefix find a MOC's files; issue 13 item 1).
+  bucket_actions = ["s3:ListBucket"]
+
   # Least privilege (seed 001 "Lambda IAM Roles"), every fact from the function's entry in var.functions.
   policy_statements = {
     for fn, f in local.functions : fn => merge(
       {
-        ConnectDatabase = { actions = ["rds-db:connect"], resources = [module.database.connect_resource_arn] }
+        ConnectDatabase = { actions = ["rds-db:connect"], resources = [fn == local.migrator ? module.database.migrator_connect_resource_arn : module.database.connect_resource_arn] }
       },
+      fn == local.migrator ? {
+        ReadAppLogin = { actions = ["secretsmanager:GetSecretValue"], resources = [module.database.app_secret_arn] }
+      } : {},
       var.switches.cache && f.cache ? {
         ReadCacheToken = { actions = ["secretsmanager:GetSecretValue"], resources = [module.cache[0].auth_secret_arn] }
       } : {},
       length(f.s3_actions) > 0 ? {
-        UseObjects     = { actions = f.s3_actions, resources = [for p in f.s3_prefixes : "${module.storage.bucket_arn}/${p}/*"] }
+        UseObjects     = { actions = [for a in f.s3_actions : a if !contains(local.bucket_actions, a)], resources = [for p in f.s3_prefixes : "${module.storage.bucket_arn}/${p}/*"] }
         EncryptObjects = { actions = ["kms:GenerateDataKey"], resources = [module.kms.key_arn] }
+      } : {},
+      length(setintersection(f.s3_actions, local.bucket_actions)) > 0 ? {
+        ListObjects = {
+          actions   = tolist(setintersection(f.s3_actions, local.bucket_actions))
+          resources = [module.storage.bucket_arn]
+          condition = { StringLike = { "s3:prefix" = [for p in f.s3_prefixes : "${p}/*"] } }
+        }
       } : {},
       var.switches.search && length(f.search_actions) > 0 ? {
         UseSearch = { actions = f.search_actions, resources = ["${module.search[0].domain_arn}/*"] }
@@ -56,15 +74,19 @@ locals {
   environment = {
     for fn, f in local.functions : fn => merge(
       {
-        DB_HOST         = module.database.proxy_endpoint
-        DB_PORT         = tostring(module.database.port)
-        DB_NAME         = module.database.database_name
-        DB_USER         = module.database.username
-        DB_IAM_AUTH     = "true"
-        DB_SSLMODE      = "require"
+        DB_HOST     = module.database.proxy_endpoint
+        DB_PORT     = tostring(module.database.port)
+        DB_NAME     = module.database.database_name
+        DB_USER     = fn == local.migrator ? module.database.migrator_username : module.database.username
+        DB_IAM_AUTH = "true"
+        # Issue 13 item 16: the proxy's certificate (ACM) must chain to Amazon Root CA 1-4,
+        # shipped in every zip (lego_common/certs), and name DB_HOST.
+        DB_SSLMODE      = "verify-full"
+        DB_SSLROOTCERT  = "lego_common/certs/amazon-root-ca.pem"
         S3_BUCKET       = module.storage.bucket_name
         ASSETS_BASE_URL = module.storage.assets_base_url
       },
+      fn == local.migrator ? { APP_DB_SECRET_ARN = module.database.app_secret_arn } : {},
       var.switches.cache && f.cache ? {
         REDIS_URL             = module.cache[0].url
         REDIS_AUTH_SECRET_ARN = module.cache[0].auth_secret_arn
@@ -128,6 +150,7 @@ module "database" {
   enable_performance_insights = var.switches.performance_insights
   enable_parameter_group      = var.switches.parameter_groups
   log_retention_days          = var.log_retention_days
+  secret_recovery_window_days = var.secret_recovery_window_days
 
   # the proxy pool's share of max_connections (docs/capacity.md)
   proxy_max_connections_percent = var.db.proxy_max_connections_percent
@@ -244,9 +267,10 @@ module "migrate" {
   log_retention_days       = var.log_retention_days
   enable_json_logging      = var.switches.lambda_json_logging
   enable_dead_letter_queue = local.functions["migrate"].dead_letter_queue
+  # secretsmanager: migrate reads the app login's secret to set the role's password
   kms_decrypt_services = concat(
     length(local.functions["migrate"].s3_actions) > 0 ? ["s3"] : [],
-    var.switches.cache && local.functions["migrate"].cache ? ["secretsmanager"] : [],
+    ["secretsmanager"],
   )
 }
 

@@ -64,9 +64,12 @@ variable "functions" {
       cache     = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead"]
     }
     mocs = {
-      memory_mb   = 1024, timeout_s = 30, provisioned_concurrency = 2
-      s3_prefixes = ["mocs"], s3_actions = ["s3:DeleteObject"] # files go when their MOC goes
+      memory_mb = 1024, timeout_s = 30, provisioned_concurrency = 2
+      # files go when their MOC goes: ListBucket (s3:prefix mocs/*) finds them, DeleteObject
+      # removes them; what could not go is retried by the schedule (issue 13 item 1)
+      s3_prefixes = ["mocs"], s3_actions = ["s3:DeleteObject", "s3:ListBucket"]
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+      schedule    = "rate(1 hour)" # retries the MOC files a delete could not remove
     }
     gallery = {
       # 30 s: API Gateway answers 504 at 30 s whatever the function's timeout (seed said 60).

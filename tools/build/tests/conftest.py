@@ -59,6 +59,7 @@ def make_sandbox(dest: Path) -> Path:
         "uv.lock",
         "functions/routes.json",
         "terraform/modules/function/main.tf",  # the environment the smoke test gives handlers
+        "packages/common/src/lego_common/certs/amazon-root-ca.pem",  # DB_SSLROOTCERT's bundle
     ]:
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / rel, dest / rel)

@@ -37,6 +37,19 @@ def test_build_writes_zip_and_sidecar_per_contract(built_sandbox: Path) -> None:
     assert not (built_sandbox / "dist/gallery.json").exists()  # no handler.py: skipped
 
 
+def test_every_zip_ships_the_database_ca_bundle(built_sandbox: Path) -> None:
+    """Issue 13 item 16: DB_SSLROOTCERT (lego_common/certs/amazon-root-ca.pem, relative to the
+    zip root) names a file that is in the zip, byte for byte, for sslmode=verify-full."""
+    import zipfile
+
+    bundle = "lego_common/certs/amazon-root-ca.pem"
+    for name in ("health", "mocs"):
+        with zipfile.ZipFile(built_sandbox / f"dist/{name}.zip") as zf:
+            shipped = zf.read(bundle)
+        assert shipped == (built_sandbox / "packages/common/src" / bundle).read_bytes()
+        assert shipped.count(b"-----BEGIN CERTIFICATE-----") == 4
+
+
 def test_build_without_handler_is_skipped_not_failed(sandbox: Path) -> None:
     [result] = build_all(_builder(sandbox), [discover(sandbox)["gallery"]])
 

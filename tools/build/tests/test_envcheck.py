@@ -25,7 +25,8 @@ AWS_ENV = {
     "DB_NAME": "lego",
     "DB_USER": "lego_app",
     "DB_IAM_AUTH": "true",
-    "DB_SSLMODE": "require",
+    "DB_SSLMODE": "verify-full",
+    "DB_SSLROOTCERT": "lego_common/certs/amazon-root-ca.pem",
     "REDIS_URL": "rediss://master.lego-dev.cache.amazonaws.com:6379/0",
     "REDIS_AUTH_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:redis",
     "OPENSEARCH_URL": "https://vpc-lego-dev.us-east-1.es.amazonaws.com",
@@ -37,6 +38,12 @@ AWS_ENV = {
     "APP_VERSION": "abc123",
     "LOG_LEVEL": "INFO",
     "TRACING_ENABLED": "true",
+}
+
+
+MIGRATE_ENV = {
+    "DB_USER": "lego_admin",
+    "APP_DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:app",
 }
 
 
@@ -66,7 +73,8 @@ def synthetic_state(env: dict[str, str] = AWS_ENV) -> dict[str, object]:
     children = [
         _function("health", "lego_health.handler.lambda_handler", env),
         _function("mocs", "lego_mocs.handler.lambda_handler", env),
-        _function("migrate", "lego_schema.handler.lambda_handler", env),
+        # migrate alone logs in as the master and sets lego_app's password (issue 13 item 2)
+        _function("migrate", "lego_schema.handler.lambda_handler", {**env, **MIGRATE_ENV}),
     ]
     not_a_function = {"address": "aws_s3_bucket.this", "mode": "managed", "type": "aws_s3_bucket"}
     return {
@@ -109,6 +117,23 @@ def test_local_env_replaces_endpoints_and_aws_only_credentials_nothing_else() ->
     assert kept == {k: env[k] for k in kept}
     assert {"TRACING_ENABLED", "OPENSEARCH_AUTH", "S3_BUCKET", "STAGE"} <= set(kept)
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "lego-api-health-dev"
+
+
+def test_local_env_logs_in_as_the_app_role_and_migrate_as_the_owner() -> None:
+    """Issue 13 item 2 locally as in AWS: functions as lego_app, migrate as the schema owner
+    with the app role's password to set (in place of the AWS secret)."""
+    from lego_devstack.stack import APP_DB_PASSWORD, APP_DB_USER, DB_USER
+
+    by_zip = {f.zip_name: f for f in deployed_functions(synthetic_state())}
+    health_env, _ = local_env(by_zip["health.zip"], _stack())
+    migrate_env, _ = local_env(by_zip["migrate.zip"], _stack())
+
+    assert health_env["DB_USER"] == APP_DB_USER
+    assert "APP_DB_PASSWORD" not in health_env
+    assert migrate_env["DB_USER"] == DB_USER
+    assert migrate_env["APP_DB_PASSWORD"] == APP_DB_PASSWORD
+    assert "APP_DB_SECRET_ARN" not in migrate_env
+    assert "DB_SSLROOTCERT" not in health_env  # the local stack speaks no TLS
 
 
 def test_zip_matched_by_file_name_then_by_handler() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lego_common import http
 from lego_common.http import Created
@@ -10,6 +10,8 @@ from lego_mocs import service
 from lego_mocs.models import MocCreate, MocListQuery, MocPatch
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lego_common.http import Page, Request
     from lego_common.serialization import RawJson
     from lego_mocs.models import Moc, MocDeleted
@@ -42,4 +44,19 @@ ROUTES = {
     "PATCH /api/mocs/{id}": update_moc,
     "DELETE /api/mocs/{id}": delete_moc,
 }
-lambda_handler = http.dispatcher(ROUTES)
+_http_handler = http.dispatcher(ROUTES)
+
+
+def _scheduled() -> dict[str, Any]:
+    """The hourly EventBridge schedule (no routeKey): retry the files MOC deletes left."""
+    from lego_common import log as logging
+
+    logging.configure()
+    result = service.sweep_pending_deletes()
+    return {"deleted": len(result.deleted), "failed": len(result.failed)}
+
+
+def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+    if event.get("source") == "aws.events":
+        return _scheduled()
+    return _http_handler(event, context)

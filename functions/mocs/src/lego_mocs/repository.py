@@ -273,3 +273,40 @@ def swapped_letters_pattern(text: str, max_variants: int = 64) -> str | None:
         return None
     literals = sorted(sql.regex_literal(v) for v in variants)[:max_variants]
     return "(" + "|".join(literals) + ")"
+
+
+# --- files a MOC delete could not remove (issue 13 item 1) ---------------------------------
+# The sweep reads every user's rows by design (a schedule, not a request): these statements
+# filter by prefix, which begins with the owner's id (mocs/{userId}/{mocId}/).
+
+_ADD_PENDING_DELETE = (
+    "INSERT INTO moc_pending_deletes (prefix, user_id) VALUES (%(prefix)s, %(uid)s)"
+    " ON CONFLICT (prefix) DO NOTHING"
+)
+_DUE_PENDING_DELETES = (
+    "SELECT prefix FROM moc_pending_deletes WHERE next_attempt_at <= now()"
+    " ORDER BY next_attempt_at LIMIT %(limit)s"
+)
+# Back off 1 h, 2 h, 4 h ... capped at a day, so a lasting refusal costs one try a day.
+_POSTPONE_PENDING_DELETE = (
+    "UPDATE moc_pending_deletes SET attempts = attempts + 1,"
+    " next_attempt_at = now() + least(interval '1 hour' * power(2, attempts), interval '1 day')"
+    " WHERE prefix = %(prefix)s"
+)
+
+
+def add_pending_delete(conn: Connection[Any], user_id: str, prefix: str) -> None:
+    conn.execute(_ADD_PENDING_DELETE, {"prefix": prefix, "uid": user_id})
+
+
+def due_pending_deletes(conn: Connection[Any], limit: int) -> list[str]:
+    rows = conn.execute(_DUE_PENDING_DELETES, {"limit": limit}).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def postpone_pending_delete(conn: Connection[Any], prefix: str) -> None:
+    conn.execute(_POSTPONE_PENDING_DELETE, {"prefix": prefix})
+
+
+def drop_pending_delete(conn: Connection[Any], prefix: str) -> None:
+    conn.execute("DELETE FROM moc_pending_deletes WHERE prefix = %(prefix)s", {"prefix": prefix})

@@ -12,12 +12,13 @@ response without being decoded and encoded again; on a miss the models are encod
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import structlog
 
 from lego_common import cache, db, keys, metrics, search, sql, storage
-from lego_common.errors import ConflictError, NotFoundError, ValidationError
+from lego_common.errors import AppError, ConflictError, NotFoundError, ValidationError
 from lego_common.http import Page
 from lego_mocs import repository, search_index
 from lego_mocs.models import MocDeleted
@@ -142,8 +143,9 @@ def update_moc(user_id: str, moc_id: UUID, patch: MocPatch) -> Moc:
 
 
 def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
-    """Delete the rows (files, links, parts lists cascade), then the S3 objects: a failure
-    between the two leaves orphaned objects, logged for a retry, never a row without its file."""
+    """Delete the rows (files, links, parts lists cascade), then the S3 objects: never a row
+    without its file. Objects S3 would not delete are logged, counted (MocObjectsNotDeleted)
+    and their prefix kept in moc_pending_deletes for the hourly sweep_pending_deletes."""
     with db.transaction() as conn:
         deleted = repository.delete_moc(conn, user_id, moc_id)
     if not deleted:
@@ -156,11 +158,55 @@ def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
     if failed:
         log.error("moc_objects_not_deleted", moc_id=str(moc_id), prefix=prefix, keys=failed)
         metrics.emit("MocObjectsNotDeleted", len(failed))
+        _keep_for_retry(user_id, prefix)
     log.info("moc_deleted", moc_id=str(moc_id))
     return MocDeleted(id=moc_id)
 
 
+@dataclass
+class PendingDeletesSwept:
+    """What one sweep did: prefixes emptied, and those S3 still refused (tried again later)."""
+
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def sweep_pending_deletes(limit: int = 100) -> PendingDeletesSwept:
+    """Delete what is left under each due prefix of moc_pending_deletes (the mocs function's
+    hourly schedule): an emptied prefix leaves the table, a refused one is tried again later
+    (backing off to once a day) and counted in MocObjectsNotDeleted, so the alarm stays up
+    while anything is left behind."""
+    with db.connection() as conn:
+        due = repository.due_pending_deletes(conn, limit)
+    result = PendingDeletesSwept()
+    not_deleted = 0
+    for prefix in due:
+        failed = storage.delete_prefix(prefix)
+        with db.transaction() as conn:
+            if failed:
+                repository.postpone_pending_delete(conn, prefix)
+            else:
+                repository.drop_pending_delete(conn, prefix)
+        (result.failed if failed else result.deleted).append(prefix)
+        not_deleted += len(failed)
+    if not_deleted:
+        log.error("moc_objects_still_not_deleted", prefixes=result.failed)
+        metrics.emit("MocObjectsNotDeleted", not_deleted)
+    log.info("moc_pending_deletes_swept", deleted=len(result.deleted), failed=len(result.failed))
+    return result
+
+
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _keep_for_retry(user_id: str, prefix: str) -> None:
+    """Record the prefix for the sweep. The MOC is already gone, so the request still succeeds
+    if this fails too; the error log keeps the prefix for an operator."""
+    try:
+        with db.transaction() as conn:
+            repository.add_pending_delete(conn, user_id, prefix)
+    except AppError:
+        log.error("moc_pending_delete_not_recorded", prefix=prefix)
 
 
 def _not_found() -> NotFoundError:

@@ -61,6 +61,7 @@ class Settings:
     db_secret_arn: str | None
     db_iam_auth: bool
     db_sslmode: str
+    db_sslrootcert: str | None
     db_connect_timeout_s: int
     db_statement_timeout_ms: int
     # cache
@@ -112,6 +113,7 @@ def load_settings() -> Settings:
         db_secret_arn=_str("DB_SECRET_ARN"),
         db_iam_auth=_bool("DB_IAM_AUTH", False),
         db_sslmode=_str("DB_SSLMODE", "prefer") or "prefer",
+        db_sslrootcert=_str("DB_SSLROOTCERT"),
         db_connect_timeout_s=_int("DB_CONNECT_TIMEOUT_S", 3),
         db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 10_000),
         redis_url=_str("REDIS_URL"),

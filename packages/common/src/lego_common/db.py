@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import select
 import threading
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -27,20 +29,37 @@ log = structlog.get_logger()
 _conn: psycopg.Connection[Any] | None = None
 _lock = threading.RLock()
 
+# An IAM auth token is valid for 15 minutes and checked only when a connection opens: reuse one
+# for 10, so a reconnect storm signs once, and never hand out one about to expire.
+TOKEN_REUSE_S = 600.0
+_token: tuple[tuple[str | None, int, str, str], str, float] | None = None  # (for whom, token, at)
 
-def password(settings: Settings) -> str | None:
-    """The database password: an IAM token, the secret's value or DB_PASSWORD (the migrator too)."""
-    if settings.db_iam_auth:
+
+def _iam_token(settings: Settings, now: float | None = None) -> str:
+    """A signed rds-db:connect token for DB_USER at DB_HOST (botocore's RDS signer, no call to
+    AWS), cached per container until TOKEN_REUSE_S old."""
+    global _token
+    now = time.monotonic() if now is None else now
+    whom = (settings.db_host, settings.db_port, settings.db_user, settings.aws_region)
+    with _lock:
+        if _token is not None and _token[0] == whom and now - _token[2] < TOKEN_REUSE_S:
+            return _token[1]
         from lego_common import aws
 
-        # A 15-minute token: only used to open the connection, so reconnects mint a new one.
         token: str = aws.client("rds").generate_db_auth_token(
             DBHostname=settings.db_host,
             Port=settings.db_port,
             DBUsername=settings.db_user,
             Region=settings.aws_region,
         )
+        _token = (whom, token, now)
         return token
+
+
+def password(settings: Settings) -> str | None:
+    """The database password: an IAM token, the secret's value or DB_PASSWORD (the migrator too)."""
+    if settings.db_iam_auth:
+        return _iam_token(settings)
     if settings.db_secret_arn:
         from lego_common import aws
 
@@ -49,25 +68,45 @@ def password(settings: Settings) -> str | None:
     return settings.db_password
 
 
+def sslrootcert_path(value: str) -> str:
+    """DB_SSLROOTCERT as a file path: a relative one names a file shipped in the zip, relative
+    to its root (the folder holding lego_common), e.g. lego_common/certs/amazon-root-ca.pem."""
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(__file__).resolve().parent.parent / path
+    return str(path)
+
+
+def connect_kwargs(settings: Settings) -> dict[str, Any]:
+    """psycopg.connect's arguments for these settings (the password is fetched separately).
+
+    In AWS DB_SSLMODE=verify-full with DB_SSLROOTCERT: the proxy's certificate must chain to
+    the shipped CA bundle and name the host, where `require` would take any certificate."""
+    if not settings.db_host:
+        raise ConfigurationError("environment variable DB_HOST is not set")
+    kwargs: dict[str, Any] = {
+        "host": settings.db_host,
+        "port": settings.db_port,
+        "dbname": settings.db_name,
+        "user": settings.db_user,
+        "sslmode": settings.db_sslmode,
+        "connect_timeout": settings.db_connect_timeout_s,
+        "application_name": f"{settings.service_name}-{settings.function_name}"[:63],
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        "autocommit": True,
+        "prepare_threshold": None,
+    }
+    if settings.db_sslrootcert:
+        kwargs["sslrootcert"] = sslrootcert_path(settings.db_sslrootcert)
+    return kwargs
+
+
 def connect() -> psycopg.Connection[Any]:
     """Open a new connection from the settings (no pooling: one per container)."""
     settings = get_settings()
-    if not settings.db_host:
-        raise ConfigurationError("environment variable DB_HOST is not set")
+    kwargs = connect_kwargs(settings)
     try:
-        return psycopg.connect(
-            host=settings.db_host,
-            port=settings.db_port,
-            dbname=settings.db_name,
-            user=settings.db_user,
-            password=password(settings),
-            sslmode=settings.db_sslmode,
-            connect_timeout=settings.db_connect_timeout_s,
-            application_name=f"{settings.service_name}-{settings.function_name}"[:63],
-            options=f"-c statement_timeout={settings.db_statement_timeout_ms}",
-            autocommit=True,
-            prepare_threshold=None,
-        )
+        return psycopg.connect(password=password(settings), **kwargs)
     except psycopg.OperationalError as exc:
         log.warning("db_connect_failed", error=str(exc).strip()[:300])
         raise ServiceUnavailableError("database unavailable") from None
@@ -137,13 +176,14 @@ def transaction() -> Iterator[psycopg.Connection[Any]]:
 
 
 def close() -> None:
-    """Close the container's connection (tests, shutdown)."""
-    global _conn
+    """Close the container's connection and forget the IAM token (tests, shutdown)."""
+    global _conn, _token
     with _lock:
         if _conn is not None:
             with contextlib.suppress(Exception):
                 _conn.close()
         _conn = None
+        _token = None
 
 
 def ping() -> None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import psycopg
 import pytest
 
-from lego_common.config import Settings, load_settings
+from lego_common.config import Settings
 from lego_schema import migrate
 
 ALL_MIGRATIONS = sorted(
@@ -31,8 +31,8 @@ TABLES = {
 
 
 @pytest.fixture
-def empty_database(services: object) -> Iterator[Settings]:
-    settings = load_settings()
+def empty_database(migrator_settings: Settings) -> Iterator[Settings]:
+    settings = migrator_settings
     name = f"lego_migrate_{uuid.uuid4().hex[:12]}"
     conninfo = dict(
         host=settings.db_host,

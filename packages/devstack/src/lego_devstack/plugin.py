@@ -21,9 +21,15 @@ from lego_devstack.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     import psycopg
     import redis
+
+    from lego_common.config import Settings
+    from lego_devstack.iam import CallRecorder
+
+_recorder_key: pytest.StashKey[CallRecorder] = pytest.StashKey()
 
 OPENSEARCH_SKIP_REASON = (
     "needs OpenSearch: it runs only on the Docker stack (no OpenSearch package exists for "
@@ -31,8 +37,51 @@ OPENSEARCH_SKIP_REASON = (
 )
 
 
+RECORD_AWS_CALLS_ENV = "LEGO_RECORD_AWS_CALLS"
+
+
+def _declared_calls_path() -> Path:
+    from lego_devstack.paths import find_repo_root
+
+    return find_repo_root() / "tests" / "iam" / "aws_calls.json"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "opensearch: needs a real OpenSearch server")
+    # Issue 13 item 1: record the AWS calls function code makes (lego_devstack.iam).
+    from lego_devstack.iam import CallRecorder, function_packages, operator_modules
+    from lego_devstack.paths import find_repo_root
+
+    root = find_repo_root()
+    recorder = CallRecorder(function_packages(root), operator_modules(root))
+    recorder.install()
+    config.stash[_recorder_key] = recorder
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session when function code made an AWS call tests/iam/aws_calls.json does not
+    declare (its policy was never checked); LEGO_RECORD_AWS_CALLS=1 adds them to the file."""
+    from lego_devstack.iam import load_declared, merged_json, undeclared
+
+    recorder = session.config.stash.get(_recorder_key, None)
+    path = _declared_calls_path()
+    if recorder is None or not path.is_file():
+        return
+    declared = load_declared(path)
+    if os.environ.get(RECORD_AWS_CALLS_ENV) == "1":
+        path.write_text(merged_json(recorder, declared))
+        return
+    missing = undeclared(recorder, declared)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [
+            f"AWS calls made by function code but not in {path.name} (run the tests with "
+            f"{RECORD_AWS_CALLS_ENV}=1 to add them, then grant them in terraform/modules/stack):",
+            *missing,
+        ]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -173,6 +222,17 @@ def db_conn(services: Stack) -> Iterator[psycopg.Connection[Any]]:
     finally:
         conn.rollback()
         conn.close()
+
+
+@pytest.fixture
+def migrator_settings(services: Stack) -> Settings:
+    """Settings as the migrator (the schema owner), where the functions' are the app role's."""
+    from dataclasses import replace
+
+    from lego_common.config import load_settings
+    from lego_devstack.stack import DB_PASSWORD, DB_USER
+
+    return replace(load_settings(), db_user=DB_USER, db_password=DB_PASSWORD)
 
 
 @pytest.fixture

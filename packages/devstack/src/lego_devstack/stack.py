@@ -37,8 +37,13 @@ if TYPE_CHECKING:
     import psycopg
 
 DB_NAME = "lego"
+# The same split as in AWS (issue 13 item 2): `lego` owns the schema and runs the migrations
+# (the RDS master there), the functions log in as `lego_app` (migration 0006: DML only), whose
+# password the migrator sets. Throwaway local cluster: never deployed secrets.
 DB_USER = "lego"
-DB_PASSWORD = "lego-local-only"  # throwaway local cluster; never a deployed secret
+DB_PASSWORD = "lego-local-only"
+APP_DB_USER = "lego_app"
+APP_DB_PASSWORD = "lego-app-local-only"
 REPO_ROOT = find_repo_root()
 COMPOSE_FILE = REPO_ROOT / "tests" / "docker-compose.yml"
 
@@ -251,8 +256,13 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self._admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f"CREATE ROLE {DB_USER} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}'")
+            # CREATEROLE: migration 0006 creates the app role (the RDS master holds it too)
+            conn.execute(
+                f"CREATE ROLE {DB_USER} LOGIN CREATEDB CREATEROLE PASSWORD '{DB_PASSWORD}'"
+            )
             conn.execute(f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
+            # as the RDS master (rds_superuser): sees and may end the app role's sessions
+            conn.execute(f"GRANT pg_monitor, pg_signal_backend TO {DB_USER}")
 
     def stop(self) -> None:
         if self.process is not None:
@@ -341,8 +351,8 @@ class Stack:
             "DB_HOST": self.db_host,
             "DB_PORT": str(self.db_port),
             "DB_NAME": DB_NAME,
-            "DB_USER": DB_USER,
-            "DB_PASSWORD": DB_PASSWORD,
+            "DB_USER": APP_DB_USER,
+            "DB_PASSWORD": APP_DB_PASSWORD,
             "DB_SSLMODE": "disable",
             "REDIS_URL": self.redis_url,
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
@@ -359,15 +369,25 @@ class Stack:
             values["OPENSEARCH_URL"] = self.opensearch_url
         return values
 
-    def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
-        """A new psycopg connection to the stack's database (kwargs go to psycopg.connect)."""
+    def migrator_env(self) -> dict[str, str]:
+        """env() for the migrator: the schema owner's login, and the app role's password to set."""
+        return {
+            **self.env(),
+            "DB_USER": DB_USER,
+            "DB_PASSWORD": DB_PASSWORD,
+            "APP_DB_PASSWORD": APP_DB_PASSWORD,
+        }
+
+    def connect(self, *, as_app: bool = False, **kwargs: Any) -> psycopg.Connection[Any]:
+        """A new psycopg connection to the stack's database as the schema owner, or as the
+        functions' app role with as_app (kwargs go to psycopg.connect)."""
         import psycopg
 
         return psycopg.connect(
             host=self.db_host,
             port=self.db_port,
-            user=DB_USER,
-            password=DB_PASSWORD,
+            user=APP_DB_USER if as_app else DB_USER,
+            password=APP_DB_PASSWORD if as_app else DB_PASSWORD,
             dbname=DB_NAME,
             **kwargs,
         )
@@ -392,7 +412,17 @@ def prepare(stack: Stack) -> None:
     from lego_schema import migrate
 
     reset_clients()
-    migrate.apply(load_settings())
+    saved = {key: os.environ.get(key) for key in stack.migrator_env()}
+    os.environ.update(stack.migrator_env())
+    try:
+        migrate.apply(load_settings())  # as the owner; sets the app role's password
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_clients()  # the functions' settings and clients: the app role again
     s3 = aws.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=stack.env()["S3_BUCKET"])

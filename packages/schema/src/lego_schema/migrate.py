@@ -29,6 +29,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_ENV = "MIGRATE_CONNECT_TIMEOUT_S"
 DEFAULT_CONNECT_TIMEOUT_S = 300.0
 
+# Issue 13 item 2: the role the functions log in as (created by migration 0006) and where its
+# password comes from: the secret RDS Proxy reads for it (AWS) or a plain value (local stack).
+APP_ROLE = "lego_app"
+APP_PASSWORD_ENV = "APP_DB_PASSWORD"
+APP_SECRET_ENV = "APP_DB_SECRET_ARN"
+
 
 class DatabaseNotReadyError(ServiceUnavailableError):
     """The database did not accept a connection within the migrator's connect budget."""
@@ -73,13 +79,20 @@ class Status:
 def database_uri(settings: Settings) -> str:
     """A yoyo URI for the configured database, with the same password source as the functions."""
     from lego_common.db import password as db_password
+    from lego_common.db import sslrootcert_path
 
     host = settings.require("db_host", "DB_HOST")
     password = db_password(settings) or ""
+    rootcert = (
+        f"&sslrootcert={quote(sslrootcert_path(settings.db_sslrootcert), safe='/')}"
+        if settings.db_sslrootcert
+        else ""
+    )
     return (
         f"postgresql+psycopg://{quote(settings.db_user, safe='')}:{quote(password, safe='')}"
         f"@{host}:{settings.db_port}/{quote(settings.db_name, safe='')}"
         f"?sslmode={settings.db_sslmode}&connect_timeout={settings.db_connect_timeout_s}"
+        f"{rootcert}"
     )
 
 
@@ -145,9 +158,49 @@ def apply(settings: Settings, retry: ConnectRetry | None = None) -> list[str]:
     with _backend_and_migrations(settings, retry) as (backend, migrations), backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
+        _set_app_password(backend.connection)
     applied = [m.id for m in pending]
     log.info("migrations_applied", applied=applied)
     return applied
+
+
+def app_password() -> str | None:
+    """The app role's password: APP_DB_PASSWORD, or the `password` of the APP_DB_SECRET_ARN
+    secret (the one RDS Proxy logs in with); None when neither is set (nothing to change)."""
+    plain = os.environ.get(APP_PASSWORD_ENV, "")
+    if plain:
+        return plain
+    arn = os.environ.get(APP_SECRET_ENV, "")
+    if not arn:
+        return None
+    from lego_common import aws
+
+    password = aws.secret_json(arn).get("password")
+    if not isinstance(password, str) or not password:
+        raise ConfigurationError(f"the secret in {APP_SECRET_ENV} has no password")
+    return password
+
+
+def _set_app_password(connection: Any) -> None:
+    """Give the app role the configured password on every apply: a rotated secret takes
+    effect at the next deploy, and the value never sits in a migration or in yoyo's history."""
+    password = app_password()
+    if password is None:
+        return
+    from psycopg import sql
+
+    # libpq hashes it here (SCRAM-SHA-256): the statement, which the server may log
+    # (log_statement = ddl), carries the verifier, never the password.
+    verifier = connection.pgconn.encrypt_password(password.encode(), APP_ROLE.encode())
+    with connection.cursor() as cur:
+        # ALTER ROLE takes no bind parameters: the verifier goes in as a quoted literal.
+        cur.execute(
+            sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(
+                sql.Identifier(APP_ROLE), sql.Literal(verifier.decode())
+            )
+        )
+    connection.commit()
+    log.info("app_role_password_set", role=APP_ROLE)
 
 
 def status(settings: Settings, retry: ConnectRetry | None = None) -> Status:

@@ -48,20 +48,32 @@ run "proxy_requires_tls_and_iam" {
   command = apply
 
   assert {
-    condition     = aws_db_proxy.this.require_tls && one(aws_db_proxy.this.auth).iam_auth == "REQUIRED" && one(aws_db_proxy.this.auth).secret_arn == aws_db_instance.this.master_user_secret[0].secret_arn
-    error_message = "the proxy requires TLS and IAM auth and logs in with the generated secret"
+    condition     = aws_db_proxy.this.require_tls && alltrue([for a in aws_db_proxy.this.auth : a.iam_auth == "REQUIRED" && a.auth_scheme == "SECRETS"])
+    error_message = "the proxy requires TLS and IAM auth for every login"
+  }
+  assert {
+    condition     = toset([for a in aws_db_proxy.this.auth : a.secret_arn]) == toset([aws_db_instance.this.master_user_secret[0].secret_arn, aws_secretsmanager_secret.app.arn])
+    error_message = "the proxy logs in with two secrets: the master's (migrate) and the app role's (every other function)"
+  }
+  assert {
+    condition     = output.username == "lego_app" && output.migrator_username == "lego_admin" && output.app_secret_arn == aws_secretsmanager_secret.app.arn
+    error_message = "functions log in as lego_app (migration 0006), migrate as the master"
+  }
+  assert {
+    condition     = aws_secretsmanager_secret_version.app.secret_string_wo_version == 1 && aws_secretsmanager_secret.app.kms_key_id == var.kms_key_arn
+    error_message = "the app login's password is write-only into a KMS-encrypted secret"
   }
   assert {
     condition     = aws_db_proxy.this.idle_client_timeout == 1800 && one(aws_db_proxy_default_target_group.this.connection_pool_config).connection_borrow_timeout == 30
     error_message = "seed: idle timeout 1800 s, borrow timeout 30 s"
   }
   assert {
-    condition     = jsondecode(aws_iam_role_policy.proxy.policy).Statement[0].Action == ["secretsmanager:GetSecretValue"] && jsondecode(aws_iam_role_policy.proxy.policy).Statement[0].Resource == output.credentials_secret_arn
-    error_message = "the proxy role reads only its own secret"
+    condition     = jsondecode(aws_iam_role_policy.proxy.policy).Statement[0].Action == ["secretsmanager:GetSecretValue"] && jsondecode(aws_iam_role_policy.proxy.policy).Statement[0].Resource == [output.credentials_secret_arn, output.app_secret_arn]
+    error_message = "the proxy role reads only its two login secrets"
   }
   assert {
-    condition     = output.connect_resource_arn == "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/lego_admin"
-    error_message = "rds-db:connect resource is the proxy's resource id and DB_USER"
+    condition     = output.connect_resource_arn == "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/lego_app" && output.migrator_connect_resource_arn == "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/lego_admin"
+    error_message = "rds-db:connect resources are the proxy's resource id and each login"
   }
 }
 

@@ -47,6 +47,26 @@ run "least_privilege_per_function" {
     error_message = "mocs only deletes files under mocs/"
   }
   assert {
+    condition     = jsonencode(local.policy_statements["mocs"]["ListObjects"].actions) == jsonencode(["s3:ListBucket"]) && jsonencode(local.policy_statements["mocs"]["ListObjects"].resources) == jsonencode([module.storage.bucket_arn]) && jsonencode(local.policy_statements["mocs"]["ListObjects"].condition) == jsonencode({ StringLike = { "s3:prefix" = ["mocs/*"] } })
+    error_message = "mocs lists the bucket only under mocs/ (s3:prefix condition): delete_prefix finds a MOC's files (issue 13 item 1)"
+  }
+  assert {
+    condition     = length([for fn, s in local.policy_statements : fn if contains(keys(s), "ListObjects")]) == 1
+    error_message = "no function but mocs lists the bucket"
+  }
+  assert {
+    condition     = alltrue([for fn, s in local.policy_statements : s["ConnectDatabase"].resources == [fn == "migrate" ? module.database.migrator_connect_resource_arn : module.database.connect_resource_arn]]) && endswith(module.database.connect_resource_arn, "/lego_app")
+    error_message = "every function connects as lego_app, migrate alone as the master (issue 13 item 2)"
+  }
+  assert {
+    condition     = alltrue([for fn, e in local.environment : e["DB_USER"] == (fn == "migrate" ? "lego_admin" : "lego_app") && (lookup(e, "APP_DB_SECRET_ARN", null) != null) == (fn == "migrate")])
+    error_message = "DB_USER is the app role except for migrate, which alone gets the app login's secret"
+  }
+  assert {
+    condition     = local.policy_statements["migrate"]["ReadAppLogin"].resources == [module.database.app_secret_arn] && length([for fn, s in local.policy_statements : fn if contains(keys(s), "ReadAppLogin")]) == 1
+    error_message = "only migrate reads the app login's secret (to set the role's password)"
+  }
+  assert {
     condition     = join(",", sort(local.policy_statements["csv_parser"]["UseObjects"].actions)) == "s3:GetObject,s3:GetObjectVersion" && alltrue([for r in local.policy_statements["csv_parser"]["UseObjects"].resources : endswith(r, "/mocs/*")])
     error_message = "csv_parser only reads files (by version) under mocs/"
   }
@@ -96,7 +116,7 @@ run "contract_environment_and_seed_sizes" {
     error_message = "only profile gets COGNITO_USER_POOL_ID"
   }
   assert {
-    condition     = alltrue([for fn, e in local.environment : e["DB_IAM_AUTH"] == "true" && e["DB_SSLMODE"] == "require" && e["DB_PORT"] == "5432"])
+    condition     = alltrue([for fn, e in local.environment : e["DB_IAM_AUTH"] == "true" && e["DB_SSLMODE"] == "verify-full" && e["DB_SSLROOTCERT"] == "lego_common/certs/amazon-root-ca.pem" && e["DB_PORT"] == "5432"])
     error_message = "every function uses IAM auth over TLS to the proxy"
   }
   assert {
@@ -245,13 +265,14 @@ run "invoking_an_unknown_function_rejected" {
   expect_failures = [var.functions]
 }
 
-# Issue 17: pending files whose ticket expired are swept hourly by upload itself.
+# Issue 17: pending files whose ticket expired are swept hourly by upload itself; issue 13
+# item 1: mocs retries, hourly, the files a MOC delete could not remove.
 run "upload_sweeps_on_a_schedule" {
   command = apply
 
   assert {
-    condition     = keys(aws_cloudwatch_event_rule.schedule) == ["upload"] && aws_cloudwatch_event_rule.schedule["upload"].schedule_expression == "rate(1 hour)"
-    error_message = "only upload runs on a schedule, hourly"
+    condition     = keys(aws_cloudwatch_event_rule.schedule) == ["mocs", "upload"] && alltrue([for r in values(aws_cloudwatch_event_rule.schedule) : r.schedule_expression == "rate(1 hour)"])
+    error_message = "only mocs and upload run on a schedule, hourly"
   }
   assert {
     condition     = aws_cloudwatch_event_target.schedule["upload"].arn == module.function["upload"].function_arn && aws_lambda_permission.schedule["upload"].principal == "events.amazonaws.com" && aws_lambda_permission.schedule["upload"].source_arn == aws_cloudwatch_event_rule.schedule["upload"].arn

@@ -71,13 +71,20 @@ def local_env(deployed: DeployedFunction, stack: Stack) -> tuple[dict[str, str],
     env = {**RUNTIME_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     env["AWS_LAMBDA_FUNCTION_NAME"] = deployed.function_name
     env.update(deployed.environment)
-    local = stack.env()
+    # migrate (the one function with APP_DB_SECRET_ARN) logs in as the schema owner, the rest
+    # as the app role, locally as in AWS (issue 13 item 2)
+    migrator = "APP_DB_SECRET_ARN" in env
+    local = stack.migrator_env() if migrator else stack.env()
     replaced: dict[str, str | None] = {"AWS_ENDPOINT_URL": stack.aws_endpoint_url}
     if "DB_HOST" in env:
         for key in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_SSLMODE"):
             replaced[key] = local[key]
         replaced["DB_IAM_AUTH"] = "false"
         replaced["DB_SECRET_ARN"] = None
+        replaced["DB_SSLROOTCERT"] = None
+    if migrator:
+        replaced["APP_DB_SECRET_ARN"] = None
+        replaced["APP_DB_PASSWORD"] = local["APP_DB_PASSWORD"]
     if "REDIS_URL" in env:
         replaced["REDIS_URL"] = stack.redis_url
         replaced["REDIS_AUTH_SECRET_ARN"] = None

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS moc_pending_deletes;
