@@ -58,10 +58,12 @@ variable "db" {
 }
 
 variable "cache" {
-  description = "Redis sizing (stack input)."
+  description = "Redis sizing and AUTH token rotation (stack input)."
   type = object({
-    node_type  = string
-    node_count = number
+    node_type                  = string
+    node_count                 = number
+    auth_token_version         = optional(number, 1)
+    auth_token_update_strategy = optional(string, "ROTATE")
   })
 }
 

@@ -184,10 +184,12 @@ variable "db" {
 }
 
 variable "cache" {
-  description = "ElastiCache Redis sizing (seed: cache.t4g.micro dev, cache.r6g.large production)."
+  description = "ElastiCache Redis sizing (seed: cache.t4g.micro dev, cache.r6g.large production) and the AUTH token's rotation: bump auth_token_version with ROTATE, recycle the functions, then SET (modules/cache README \"Rotating the token\")."
   type = object({
-    node_type  = string
-    node_count = optional(number, 1)
+    node_type                  = string
+    node_count                 = optional(number, 1)
+    auth_token_version         = optional(number, 1)
+    auth_token_update_strategy = optional(string, "ROTATE")
   })
   nullable = false
 }
