@@ -137,12 +137,11 @@ module "cache" {
   node_type              = var.cache.node_type
   node_count             = var.cache.node_count
   enable_parameter_group = var.switches.parameter_groups
-
-  auth_token_version         = var.cache.auth_token_version
-  auth_token_update_strategy = var.cache.auth_token_update_strategy
-  log_retention_days         = var.log_retention_days
+  log_retention_days     = var.log_retention_days
 
   secret_recovery_window_days = var.secret_recovery_window_days
+  auth_token_version          = var.cache.auth_token_version
+  auth_token_update_strategy  = var.cache.auth_token_update_strategy
 }
 
 module "search" {
