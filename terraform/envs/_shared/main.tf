@@ -26,6 +26,7 @@ module "stack" {
   existing_user_pool             = var.existing_user_pool
   user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
+  trail                          = var.trail
   switches                       = var.switches
 }
 

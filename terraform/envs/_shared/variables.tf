@@ -151,6 +151,16 @@ variable "existing_user_pool" {
   default = null
 }
 
+variable "trail" {
+  description = "CloudTrail of the env (stack input)."
+  type = object({
+    enabled                   = optional(bool, true)
+    include_management_events = optional(bool, true)
+    retention_days            = optional(number, 365)
+  })
+  default = {}
+}
+
 variable "monitoring" {
   description = "Alarm emails and monthly budget (stack input)."
   type = object({

@@ -79,6 +79,9 @@ locals {
     )
   }
 
+  # Known before the trail exists, so the key policy can name it (the trail needs the key).
+  trail_arn = "arn:${data.aws_partition.current.partition}:cloudtrail:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:trail/${local.name}"
+
   zone_id = var.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
 }
 
@@ -92,6 +95,7 @@ module "kms" {
   name = local.name
   # OAC reads of SSE-KMS images, limited to this env's distribution (it does not depend on the key).
   cloudfront_distribution_arns = var.switches.cdn ? [module.storage.distribution_arn] : []
+  cloudtrail_trail_arns        = var.trail.enabled ? [local.trail_arn] : []
 }
 
 module "network" {
@@ -168,6 +172,19 @@ module "storage" {
   cors          = { allowed_origins = var.cors_allowed_origins }
   force_destroy = var.force_destroy
   enable_cdn    = var.switches.cdn
+}
+
+# The audit record: who called what, and who read, wrote or deleted which object (issue 13 item 17).
+module "trail" {
+  source = "../trail"
+  count  = var.trail.enabled ? 1 : 0
+
+  name                      = local.name
+  kms_key_arn               = module.kms.key_arn
+  data_event_bucket_arns    = [module.storage.bucket_arn]
+  include_management_events = var.trail.include_management_events
+  retention_days            = var.trail.retention_days
+  force_destroy             = var.force_destroy
 }
 
 module "auth" {

@@ -312,6 +312,17 @@ variable "user_pool_email" {
   }
 }
 
+variable "trail" {
+  description = "CloudTrail of this env (modules/trail): management events (false where an organisation trail already records them) and the S3 data events of the files bucket, kept retention_days (365+)."
+  type = object({
+    enabled                   = optional(bool, true)
+    include_management_events = optional(bool, true)
+    retention_days            = optional(number, 365)
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "monitoring" {
   description = "Emails subscribed to the alarm topics, the monthly budget in USD (seed: 200) alerted at 80 % and 100 %, and whether this env activates the Environment cost-allocation tag the budget filters on (account-wide: false in all but one env of a shared payer account)."
   type = object({
