@@ -20,6 +20,8 @@ module "stack" {
   bucket_name                    = var.bucket_name
   cors_allowed_origins           = var.cors_allowed_origins
   dns                            = var.dns
+  edge                           = var.edge
+  cdn_domain                     = var.cdn_domain
   blue_weight                    = var.blue_weight
   green_weight                   = var.green_weight
   create_user_pool               = var.create_user_pool

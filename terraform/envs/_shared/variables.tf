@@ -116,6 +116,25 @@ variable "dns" {
   })
 }
 
+variable "edge" {
+  description = "Optional CloudFront + WAF in front of the API (stack input)."
+  type = object({
+    enabled           = optional(bool, false)
+    certificate_arn   = optional(string)
+    rate_limit_per_ip = optional(number, 3000)
+  })
+  default = {}
+}
+
+variable "cdn_domain" {
+  description = "Own hostname + us-east-1 certificate of the image CDN (stack input)."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
 variable "blue_weight" {
   description = "Weight of blue (legacy): only in traffic.auto.tfvars.json, written by lego-traffic."
   type        = number

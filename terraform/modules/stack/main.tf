@@ -172,6 +172,7 @@ module "storage" {
   cors          = { allowed_origins = var.cors_allowed_origins }
   force_destroy = var.force_destroy
   enable_cdn    = var.switches.cdn
+  cdn_domain    = var.cdn_domain
 }
 
 # The audit record: who called what, and who read, wrote or deleted which object (issue 13 item 17).
@@ -307,13 +308,43 @@ resource "aws_route53_zone" "this" {
   force_destroy = var.force_destroy
 }
 
+# Optional edge (issue 13 item 18): CloudFront + WAF answer the public hostname and forward to
+# the API's execute-api host; green's weighted record then points at the distribution.
+module "edge" {
+  source = "../edge"
+  count  = var.edge.enabled ? 1 : 0
+
+  name               = local.name
+  domain_name        = var.dns.api_domain_name
+  certificate_arn    = var.edge.certificate_arn
+  origin_domain_name = module.api.endpoint_host
+  rate_limit_per_ip  = var.edge.rate_limit_per_ip
+  kms_key_arn        = module.kms.key_arn
+  log_retention_days = var.log_retention_days
+}
+
+# The image CDN's own name (storage input cdn_domain), an alias to the distribution.
+resource "aws_route53_record" "assets" {
+  count = var.cdn_domain != null && var.switches.cdn ? 1 : 0
+
+  zone_id = local.zone_id
+  name    = var.cdn_domain.name
+  type    = "A"
+
+  alias {
+    name                   = module.storage.distribution_domain_name
+    zone_id                = "Z2FDTNDATAQYW2" # every CloudFront distribution's alias zone
+    evaluate_target_health = false
+  }
+}
+
 module "traffic" {
   source = "../traffic"
 
   zone_id              = local.zone_id
   record_name          = var.dns.api_domain_name
   blue_target          = var.dns.legacy_target
-  green_target         = module.api.green_target
+  green_target         = var.edge.enabled ? module.edge[0].distribution_domain_name : module.api.green_target
   blue_weight          = var.blue_weight
   green_weight         = var.green_weight
   enable_health_checks = var.dns.health_checks

@@ -266,6 +266,30 @@ variable "dns" {
   }
 }
 
+variable "edge" {
+  description = "Optional CloudFront distribution + WAFv2 web ACL in front of the API (modules/edge; seed \"WAF\"), off by default: certificate_arn is a us-east-1 ACM certificate for dns.api_domain_name, rate_limit_per_ip the WAF rate rule's limit per 5 minutes. On, the weighted green record points at the distribution, whose origin is the API's execute-api host."
+  type = object({
+    enabled           = optional(bool, false)
+    certificate_arn   = optional(string)
+    rate_limit_per_ip = optional(number, 3000)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = !var.edge.enabled || var.edge.certificate_arn != null
+    error_message = "edge.certificate_arn (a us-east-1 ACM certificate for dns.api_domain_name) is required when edge.enabled."
+  }
+}
+
+variable "cdn_domain" {
+  description = "Own hostname of the image CDN ({ name, certificate_arn }: us-east-1 ACM), served with TLS 1.2 at least and given an alias record in the zone; null keeps the *.cloudfront.net name (default certificate, TLSv1 minimum)."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
 variable "blue_weight" {
   description = "Route53 weight of blue (legacy), 0-255. Set only in the env's traffic.auto.tfvars.json (lego-traffic writes it)."
   type        = number
