@@ -40,10 +40,11 @@ variable "log_level" {
 }
 
 variable "network" {
-  description = "VPC CIDR and availability zone ids (stack input)."
+  description = "VPC CIDR, availability zone ids and cognito_via_nat (stack input)."
   type = object({
     cidr_block            = string
     availability_zone_ids = list(string)
+    cognito_via_nat       = optional(bool, false)
   })
 }
 

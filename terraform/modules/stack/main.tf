@@ -82,6 +82,17 @@ locals {
   # Known before the trail exists, so the key policy can name it (the trail needs the key).
   trail_arn = "arn:${data.aws_partition.current.partition}:cloudtrail:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:trail/${local.name}"
 
+  # HTTPS out through the NAT only for Cognito callers, and only when the pool needs it.
+  function_security_group_ids = {
+    for fn, f in local.functions : fn => concat(
+      [module.network.security_group_ids["lambda"]],
+      var.network.cognito_via_nat && length(f.cognito_actions) > 0 ? [module.network.cognito_egress_security_group_id] : [],
+    )
+  }
+
+  # With the edge on, green is the distribution (whose origin is the API); otherwise the API.
+  green_target = var.edge.enabled ? module.edge[0].distribution_domain_name : module.api.green_target
+
   zone_id = var.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
 }
 
@@ -104,6 +115,7 @@ module "network" {
   name                    = local.name
   cidr_block              = var.network.cidr_block
   availability_zone_ids   = var.network.availability_zone_ids
+  cognito_via_nat         = var.network.cognito_via_nat
   kms_key_arn             = module.kms.key_arn
   flow_log_retention_days = var.log_retention_days
 }
@@ -215,7 +227,7 @@ module "function" {
   reserved_concurrency     = each.value.reserved_concurrency
   provisioned_concurrency  = var.enable_provisioned_concurrency ? each.value.provisioned_concurrency : 0
   subnet_ids               = module.network.private_subnet_ids
-  security_group_ids       = [module.network.security_group_ids["lambda"]]
+  security_group_ids       = local.function_security_group_ids[each.key]
   environment              = local.environment[each.key]
   policy_statements        = local.policy_statements[each.key]
   app_version              = var.app_version
@@ -344,7 +356,7 @@ module "traffic" {
   zone_id              = local.zone_id
   record_name          = var.dns.api_domain_name
   blue_target          = var.dns.legacy_target
-  green_target         = var.edge.enabled ? module.edge[0].distribution_domain_name : module.api.green_target
+  green_target         = local.green_target
   blue_weight          = var.blue_weight
   green_weight         = var.green_weight
   enable_health_checks = var.dns.health_checks

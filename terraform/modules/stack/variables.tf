@@ -160,10 +160,11 @@ variable "log_level" {
 ################################################################################
 
 variable "network" {
-  description = "The env's VPC: IPv4 CIDR and the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3)."
+  description = "The env's VPC: IPv4 CIDR, the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3), and cognito_via_nat: true when the Cognito pool has a domain (PrivateLink does not support such pools), so the functions with cognito_actions reach Cognito through a NAT gateway (make preflight says when)."
   type = object({
     cidr_block            = string
     availability_zone_ids = list(string)
+    cognito_via_nat       = optional(bool, false)
   })
   nullable = false
   validation {
