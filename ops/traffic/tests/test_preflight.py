@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lego_traffic.preflight import main, read_env
+from lego_traffic.preflight import check_user_pool, main, read_env
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,6 +27,7 @@ region = "us-east-1"
 network = {
   cidr_block            = "10.40.0.0/16"
   availability_zone_ids = [%(zones)s] # ids, not names
+  cognito_via_nat       = %(nat)s
 }
 
 enable_provisioned_concurrency = true
@@ -52,12 +53,12 @@ def aws() -> Iterator[None]:
         yield
 
 
-def _root(tmp_path: Path, **values: str) -> Path:
+def _root(tmp_path: Path, nat: str = "false", **values: str) -> Path:
     (tmp_path / "terraform/modules/stack").mkdir(parents=True)
     shutil.copy(REPO / "terraform/modules/stack/variables.tf", tmp_path / "terraform/modules/stack")
     env_dir = tmp_path / "terraform/envs/production"
     env_dir.mkdir(parents=True)
-    (env_dir / "production.tfvars").write_text(TFVARS % values)
+    (env_dir / "production.tfvars").write_text(TFVARS % {**values, "nat": nat})
     return tmp_path
 
 
@@ -89,7 +90,12 @@ def _run(root: Path, lambda_limit: int = 1000) -> tuple[int, dict[str, dict[str,
     return code, {c["name"]: c for c in json.loads(out.getvalue())}
 
 
-def _account(*, plain_record: bool, domain: bool) -> dict[str, str]:
+SES_IDENTITY = "arn:aws:ses:us-east-1:123456789012:identity/lego-moc.example.com"
+
+
+def _account(*, plain_record: bool, domain: bool, email: str = "verified") -> dict[str, str]:
+    """email: verified (DEVELOPER, identity verified in SES), unverified (DEVELOPER, identity
+    unknown to SES) or default (COGNITO_DEFAULT)."""
     route53 = _client("route53")
     zone_id = route53.create_hosted_zone(Name="lego-moc.example.com", CallerReference="pf")[
         "HostedZone"
@@ -106,7 +112,16 @@ def _account(*, plain_record: bool, domain: bool) -> dict[str, str]:
             ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]},
         )
     cognito = _client("cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="legacy")["UserPool"]["Id"]
+    sender: dict[str, Any] = {}
+    if email != "default":
+        sender["EmailConfiguration"] = {
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": SES_IDENTITY,
+            "From": "no-reply@lego-moc.example.com",
+        }
+    if email == "verified":
+        _client("ses").verify_domain_identity(Domain="lego-moc.example.com")
+    pool_id = cognito.create_user_pool(PoolName="legacy", **sender)["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="web")[
         "UserPoolClient"
     ]["ClientId"]
@@ -173,3 +188,92 @@ def test_reads_the_committed_production_values() -> None:
     # health reserves 5; production keeps mocs and gallery warm (2 + 2, no reservation)
     assert values.reserved_concurrency == 9
     assert read_env(REPO, "dev").reserved_concurrency == 5
+
+
+# Issue 20 item 4: a legacy pool with a domain cannot be reached through the cognito-idp endpoint;
+# preflight names the input that gives profile a path (network.cognito_via_nat).
+def test_pool_with_a_domain_asks_for_the_nat_path(aws: None, tmp_path: Path) -> None:
+    ids = _account(plain_record=False, domain=True)
+    root = _root(tmp_path, zones='"use1-az1", "use1-az2"', **ids)
+
+    code, checks = _run(root)
+
+    assert code == 1
+    pool = checks["legacy user pool"]
+    assert pool["status"] == "miss"
+    assert "legacy-login" in pool["detail"]
+    assert pool["todo"].startswith(
+        "set network.cognito_via_nat = true in terraform/envs/production/production.tfvars"
+    )
+
+
+def test_pool_with_a_domain_passes_once_cognito_goes_through_the_nat(
+    aws: None, tmp_path: Path
+) -> None:
+    _client("iam").create_service_linked_role(AWSServiceName="opensearchservice.amazonaws.com")
+    ids = _account(plain_record=False, domain=True)
+    root = _root(tmp_path, nat="true", zones='"use1-az1", "use1-az2"', **ids)
+
+    code, checks = _run(root)
+
+    assert code == 0, checks
+    assert checks["legacy user pool"]["status"] == "ok"
+    assert "cognito_via_nat is on" in checks["legacy user pool"]["detail"]
+
+
+def test_nat_without_a_domain_is_a_warning(aws: None, tmp_path: Path) -> None:
+    ids = _account(plain_record=False, domain=False)
+    root = _root(tmp_path, nat="true", zones='"use1-az1", "use1-az2"', **ids)
+
+    _, checks = _run(root)
+
+    assert checks["legacy user pool"]["status"] == "warn"
+    assert "cognito_via_nat = false" in checks["legacy user pool"]["todo"]
+
+
+# Issue 20 item 10: the stack does not manage the legacy pool, so preflight reads its sender.
+def test_default_cognito_sender_fails_with_the_switch_to_ses(aws: None, tmp_path: Path) -> None:
+    ids = _account(plain_record=False, domain=False, email="default")
+    root = _root(tmp_path, zones='"use1-az1", "use1-az2"', **ids)
+
+    code, checks = _run(root)
+
+    assert code == 1
+    email = checks["legacy pool email"]
+    assert email["status"] == "miss"
+    assert "COGNITO_DEFAULT" in email["detail"]
+    assert "50 emails a day" in email["detail"]
+    assert "DEVELOPER" in email["todo"]
+    assert "resets every setting" in email["todo"]
+
+
+def test_unverified_ses_identity_fails(aws: None, tmp_path: Path) -> None:
+    ids = _account(plain_record=False, domain=False, email="unverified")
+    root = _root(tmp_path, zones='"use1-az1", "use1-az2"', **ids)
+
+    code, checks = _run(root)
+
+    assert code == 1
+    email = checks["legacy pool email"]
+    assert email["status"] == "miss"
+    assert "lego-moc.example.com" in email["detail"]
+    assert "not verified" in email["detail"]
+
+
+def test_verified_ses_sender_passes(aws: None, tmp_path: Path) -> None:
+    ids = _account(plain_record=False, domain=False, email="verified")
+    root = _root(tmp_path, zones='"use1-az1", "use1-az2"', **ids)
+
+    _, checks = _run(root)
+
+    assert checks["legacy pool email"]["status"] == "ok"
+    assert "verified" in checks["legacy pool email"]["detail"]
+
+
+def test_dev_creates_its_pool_so_no_legacy_pool_checks() -> None:
+    values = read_env(REPO, "dev")
+
+    checks = check_user_pool(cognito=None, ses=None, values=values)
+
+    assert [(c.name, c.status) for c in checks] == [("legacy user pool", "ok")]
+    assert not values.cognito_via_nat

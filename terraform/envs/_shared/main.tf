@@ -23,6 +23,8 @@ module "stack" {
   throttling_burst_limit         = var.throttling_burst_limit
   throttling_rate_limit          = var.throttling_rate_limit
   dns                            = var.dns
+  edge                           = var.edge
+  cdn_domain                     = var.cdn_domain
   blue_weight                    = var.blue_weight
   green_weight                   = var.green_weight
   create_user_pool               = var.create_user_pool
@@ -30,6 +32,7 @@ module "stack" {
   user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
   require_alarm_subscribers      = var.require_alarm_subscribers
+  trail                          = var.trail
   switches                       = var.switches
 }
 

@@ -46,10 +46,11 @@ variable "log_level" {
 }
 
 variable "network" {
-  description = "VPC CIDR and availability zone ids (stack input)."
+  description = "VPC CIDR, availability zone ids and cognito_via_nat (stack input)."
   type = object({
     cidr_block            = string
     availability_zone_ids = list(string)
+    cognito_via_nat       = optional(bool, false)
   })
 }
 
@@ -66,10 +67,12 @@ variable "db" {
 }
 
 variable "cache" {
-  description = "Redis sizing (stack input)."
+  description = "Redis sizing and AUTH token rotation (stack input)."
   type = object({
-    node_type  = string
-    node_count = number
+    node_type                  = string
+    node_count                 = number
+    auth_token_version         = optional(number, 1)
+    auth_token_update_strategy = optional(string, "ROTATE")
   })
 }
 
@@ -134,6 +137,25 @@ variable "dns" {
   })
 }
 
+variable "edge" {
+  description = "Optional CloudFront + WAF in front of the API (stack input)."
+  type = object({
+    enabled           = optional(bool, false)
+    certificate_arn   = optional(string)
+    rate_limit_per_ip = optional(number, 3000)
+  })
+  default = {}
+}
+
+variable "cdn_domain" {
+  description = "Own hostname + us-east-1 certificate of the image CDN (stack input)."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
 variable "blue_weight" {
   description = "Weight of blue (legacy): only in traffic.auto.tfvars.json, written by lego-traffic."
   type        = number
@@ -167,6 +189,16 @@ variable "existing_user_pool" {
     client_id = string
   })
   default = null
+}
+
+variable "trail" {
+  description = "CloudTrail of the env (stack input)."
+  type = object({
+    enabled                   = optional(bool, true)
+    include_management_events = optional(bool, true)
+    retention_days            = optional(number, 365)
+  })
+  default = {}
 }
 
 variable "monitoring" {

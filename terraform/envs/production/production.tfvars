@@ -8,6 +8,9 @@ network = {
   cidr_block = "10.40.0.0/16"
   # zone ids, not names (names differ per account); make preflight checks they exist here
   availability_zone_ids = ["use1-az1", "use1-az2", "use1-az4"]
+  # true only when make preflight says the legacy pool has a domain (PrivateLink refuses such
+  # pools): profile then reaches Cognito through a NAT gateway (modules/network README).
+  cognito_via_nat = false
 }
 
 db = {

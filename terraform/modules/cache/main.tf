@@ -5,8 +5,8 @@
 # AUTH token
 ################################################################################
 
-# A fresh random value on every plan; only the first reaches the secret and the group
-# (secret_string_wo_version, ignore_changes), so the token is stable and plans stay clean.
+# A fresh random value on every plan; it reaches the secret only when auth_token_version changes
+# (write-only, secret_string_wo_version), so the token is stable and plans stay clean.
 data "aws_secretsmanager_random_password" "auth" {
   password_length     = 64
   exclude_punctuation = true # Redis AUTH refuses some punctuation (@, ", /)
@@ -24,7 +24,15 @@ resource "aws_secretsmanager_secret" "auth" {
 resource "aws_secretsmanager_secret_version" "auth" {
   secret_id                = aws_secretsmanager_secret.auth.id
   secret_string_wo         = data.aws_secretsmanager_random_password.auth.random_password
-  secret_string_wo_version = 1 # bump to rotate
+  secret_string_wo_version = var.auth_token_version # bump to rotate (README "Rotating the token")
+}
+
+# The group takes its token from the version just written, so the secret and the group can never
+# hold different tokens: a bump changes both in one apply (and the group is modified after the
+# secret is written, with auth_token_update_strategy deciding whether the old token still works).
+data "aws_secretsmanager_secret_version" "auth" {
+  secret_id  = aws_secretsmanager_secret.auth.id
+  version_id = aws_secretsmanager_secret_version.auth.version_id
 }
 
 
@@ -78,7 +86,8 @@ resource "aws_elasticache_replication_group" "this" {
   kms_key_id                 = var.kms_key_arn
   transit_encryption_enabled = true
   # auth_token is not write-only in provider 5.100: it also lands (sensitive) in the encrypted state.
-  auth_token                 = data.aws_secretsmanager_random_password.auth.random_password
+  auth_token                 = data.aws_secretsmanager_secret_version.auth.secret_string
+  auth_token_update_strategy = var.auth_token_update_strategy
   snapshot_retention_limit   = var.snapshot_retention_days
   auto_minor_version_upgrade = true
   apply_immediately          = true
@@ -91,8 +100,4 @@ resource "aws_elasticache_replication_group" "this" {
   }
 
   tags = var.tags
-
-  lifecycle {
-    ignore_changes = [auth_token] # rotate through the secret + a new version, see above
-  }
 }

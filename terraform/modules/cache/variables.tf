@@ -86,6 +86,28 @@ variable "secret_recovery_window_days" {
   }
 }
 
+variable "auth_token_version" {
+  description = "Version of the AUTH token: bumping it writes a new random token to the secret and hands the same token to the replication group in one apply (README \"Rotating the token\")."
+  type        = number
+  default     = 1
+  nullable    = false
+  validation {
+    condition     = var.auth_token_version >= 1 && floor(var.auth_token_version) == var.auth_token_version
+    error_message = "auth_token_version must be a whole number from 1 (only ever increased)."
+  }
+}
+
+variable "auth_token_update_strategy" {
+  description = "How the group takes a new token: ROTATE (default) accepts the new and the previous token, so containers that read the old one keep working; SET, applied once every container has read the new one, drops the previous token. Ignored on create."
+  type        = string
+  default     = "ROTATE"
+  nullable    = false
+  validation {
+    condition     = contains(["ROTATE", "SET"], var.auth_token_update_strategy)
+    error_message = "auth_token_update_strategy must be ROTATE or SET (DELETE is for a move to RBAC, which this module does not make)."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

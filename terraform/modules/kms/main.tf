@@ -51,7 +51,17 @@ resource "aws_kms_key" "this" {
           StringEquals = { "aws:SourceAccount" = local.account_id }
         }
       },
-      ], length(var.cloudfront_distribution_arns) == 0 ? [] : [{
+      ], length(var.cloudtrail_trail_arns) == 0 ? [] : [{
+        # CloudTrail encrypts the log files of this env's trail (modules/trail) and nothing else.
+        Sid       = "CloudTrailEncryptsLogs"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = ["kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceArn" = var.cloudtrail_trail_arns }
+        }
+        }], length(var.cloudfront_distribution_arns) == 0 ? [] : [{
         # CloudFront origin access control reads the SSE-KMS image objects: only these distributions.
         Sid       = "CloudFrontReadsImages"
         Effect    = "Allow"

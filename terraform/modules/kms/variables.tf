@@ -30,6 +30,17 @@ variable "cloudfront_distribution_arns" {
   }
 }
 
+variable "cloudtrail_trail_arns" {
+  description = "Trails that may encrypt their log files with the key (condition aws:SourceArn); empty grants CloudTrail nothing."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for arn in var.cloudtrail_trail_arns : can(regex("^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/.+$", arn))])
+    error_message = "cloudtrail_trail_arns must be trail ARNs such as arn:aws:cloudtrail:us-east-1:123456789012:trail/lego-api-dev."
+  }
+}
+
 variable "tags" {
   description = "Tags for the key."
   type        = map(string)

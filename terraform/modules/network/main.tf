@@ -1,6 +1,6 @@
 # Private-only VPC: Lambda, RDS, Redis and OpenSearch live in private subnets, AWS APIs are
 # reached through VPC endpoints (no NAT on the data path), and each security group opens only
-# the one port its callers use.
+# the one port its callers use. One exception, off by default: cognito_via_nat (below).
 
 data "aws_region" "current" {}
 
@@ -10,6 +10,11 @@ locals {
   # Ingress names the calling group; egress stays inside the VPC CIDR (egress by group would
   # make lambda <-> proxy <-> db dependency cycles).
   lambda_egress = { 443 = "AWS endpoints and OpenSearch (HTTPS)", 5432 = "RDS Proxy", 6379 = "Redis (TLS)" }
+
+  # A user pool with a domain is incompatible with PrivateLink, and the endpoint's private DNS
+  # would still capture every cognito-idp call: with cognito_via_nat the endpoint goes.
+  interface_endpoint_services = var.cognito_via_nat ? setsubtract(var.interface_endpoint_services, ["cognito-idp"]) : var.interface_endpoint_services
+  nat_az                      = local.azs[0]
 }
 
 ################################################################################
@@ -190,7 +195,7 @@ resource "aws_vpc_endpoint" "s3" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = var.interface_endpoint_services
+  for_each = local.interface_endpoint_services
 
   vpc_id              = aws_vpc.this.id
   service_name        = "com.amazonaws.${data.aws_region.current.name}.${each.key}"
@@ -203,6 +208,99 @@ resource "aws_vpc_endpoint" "interface" {
   )
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+################################################################################
+# Cognito through a NAT gateway (cognito_via_nat): the legacy pool has a domain
+################################################################################
+
+# AWS: "User pools with an assigned domain are incompatible with AWS PrivateLink" (Cognito
+# developer guide, "Access Amazon Cognito using an interface endpoint"), so the admin calls of
+# the functions that have cognito_actions (profile) go to the public endpoint through one NAT
+# gateway. Only those functions get the security group that lets 443 out of the VPC; every
+# other function keeps egress to the VPC CIDR and the S3 prefix list.
+resource "aws_subnet" "public" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone_id    = local.nat_az
+  cidr_block              = cidrsubnet(var.cidr_block, 4, 15) # the last /4 slice; private ones count from 0
+  map_public_ip_on_launch = false
+
+  tags = merge(var.tags, { Name = "${var.name}-public-${local.nat_az}", Tier = "public" })
+}
+
+resource "aws_internet_gateway" "this" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_route_table" "public" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  vpc_id = aws_vpc.this.id
+
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.this[0].id
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-public" })
+}
+
+resource "aws_route_table_association" "public" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  subnet_id      = aws_subnet.public[0].id
+  route_table_id = aws_route_table.public[0].id
+}
+
+resource "aws_eip" "nat" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  domain = "vpc"
+
+  tags = merge(var.tags, { Name = "${var.name}-nat" })
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+resource "aws_nat_gateway" "this" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  allocation_id = aws_eip.nat[0].id
+  subnet_id     = aws_subnet.public[0].id
+
+  tags = merge(var.tags, { Name = "${var.name}-nat" })
+}
+
+resource "aws_route" "private_to_nat" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[0].id
+}
+
+resource "aws_security_group" "cognito_egress" {
+  count = var.cognito_via_nat ? 1 : 0
+
+  name        = "${var.name}-cognito-egress"
+  description = "HTTPS out of the VPC (NAT) for the functions that call Cognito of ${var.name}"
+  vpc_id      = aws_vpc.this.id
+
+  egress {
+    description = "functions to the public Cognito endpoint (a pool with a domain cannot use PrivateLink)"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-cognito-egress" })
 }
 
 ################################################################################

@@ -20,3 +20,13 @@ output "availability_zone_ids" {
   description = "Availability zones of the private subnets."
   value       = local.azs
 }
+
+output "cognito_egress_security_group_id" {
+  description = "Security group letting HTTPS out through the NAT gateway, for the functions that call Cognito (cognito_via_nat), or null when Cognito is reached through its endpoint."
+  value       = var.cognito_via_nat ? aws_security_group.cognito_egress[0].id : null
+}
+
+output "interface_endpoint_services" {
+  description = "Services reached through interface endpoints (cognito-idp is left out with cognito_via_nat)."
+  value       = sort(keys(aws_vpc_endpoint.interface))
+}

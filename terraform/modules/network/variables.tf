@@ -39,6 +39,13 @@ variable "interface_endpoint_services" {
   }
 }
 
+variable "cognito_via_nat" {
+  description = "Reach Cognito through a NAT gateway instead of the cognito-idp interface endpoint: needed when the user pool has a domain (hosted UI / managed login), which PrivateLink does not support. Adds one public subnet, an internet gateway and a NAT gateway, drops the cognito-idp endpoint, and outputs a security group (443 out) for the functions that call Cognito; make preflight says when to set it."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "flow_log_retention_days" {
   description = "Retention of the VPC flow log group."
   type        = number

@@ -105,6 +105,20 @@ locals {
   # to the invocation is what orders them after it; without migrations on apply, nothing to wait for.
   schema_tags = { for run in aws_lambda_invocation.migrate : "SchemaMigrations" => run.triggers.source_code_hash }
 
+  # Known before the trail exists, so the key policy can name it (the trail needs the key).
+  trail_arn = "arn:${data.aws_partition.current.partition}:cloudtrail:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:trail/${local.name}"
+
+  # HTTPS out through the NAT only for Cognito callers, and only when the pool needs it.
+  function_security_group_ids = {
+    for fn, f in local.functions : fn => concat(
+      [module.network.security_group_ids["lambda"]],
+      var.network.cognito_via_nat && length(f.cognito_actions) > 0 ? [module.network.cognito_egress_security_group_id] : [],
+    )
+  }
+
+  # With the edge on, green is the distribution (whose origin is the API); otherwise the API.
+  green_target = var.edge.enabled ? module.edge[0].distribution_domain_name : module.api.green_target
+
   zone_id = var.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
 }
 
@@ -118,6 +132,7 @@ module "kms" {
   name = local.name
   # OAC reads of SSE-KMS images, limited to this env's distribution (it does not depend on the key).
   cloudfront_distribution_arns = var.switches.cdn ? [module.storage.distribution_arn] : []
+  cloudtrail_trail_arns        = var.trail.enabled ? [local.trail_arn] : []
 }
 
 module "network" {
@@ -126,6 +141,7 @@ module "network" {
   name                    = local.name
   cidr_block              = var.network.cidr_block
   availability_zone_ids   = var.network.availability_zone_ids
+  cognito_via_nat         = var.network.cognito_via_nat
   kms_key_arn             = module.kms.key_arn
   flow_log_retention_days = var.log_retention_days
 }
@@ -170,6 +186,8 @@ module "cache" {
   log_retention_days     = var.log_retention_days
 
   secret_recovery_window_days = var.secret_recovery_window_days
+  auth_token_version          = var.cache.auth_token_version
+  auth_token_update_strategy  = var.cache.auth_token_update_strategy
 }
 
 module "search" {
@@ -196,6 +214,20 @@ module "storage" {
   cors          = { allowed_origins = var.cors_allowed_origins }
   force_destroy = var.force_destroy
   enable_cdn    = var.switches.cdn
+  cdn_domain    = var.cdn_domain
+}
+
+# The audit record: who called what, and who read, wrote or deleted which object (issue 13 item 17).
+module "trail" {
+  source = "../trail"
+  count  = var.trail.enabled ? 1 : 0
+
+  name                      = local.name
+  kms_key_arn               = module.kms.key_arn
+  data_event_bucket_arns    = [module.storage.bucket_arn]
+  include_management_events = var.trail.include_management_events
+  retention_days            = var.trail.retention_days
+  force_destroy             = var.force_destroy
 }
 
 module "auth" {
@@ -225,7 +257,7 @@ module "function" {
   reserved_concurrency     = lookup(var.reserved_concurrency, each.key, each.value.reserved_concurrency)
   provisioned_concurrency  = var.enable_provisioned_concurrency ? each.value.provisioned_concurrency : 0
   subnet_ids               = module.network.private_subnet_ids
-  security_group_ids       = [module.network.security_group_ids["lambda"]]
+  security_group_ids       = local.function_security_group_ids[each.key]
   environment              = local.environment[each.key]
   policy_statements        = local.policy_statements[each.key]
   app_version              = var.app_version
@@ -258,7 +290,7 @@ module "migrate" {
   reserved_concurrency     = local.functions["migrate"].reserved_concurrency
   provisioned_concurrency  = var.enable_provisioned_concurrency ? local.functions["migrate"].provisioned_concurrency : 0
   subnet_ids               = module.network.private_subnet_ids
-  security_group_ids       = [module.network.security_group_ids["lambda"]]
+  security_group_ids       = local.function_security_group_ids["migrate"]
   environment              = local.environment["migrate"]
   policy_statements        = local.policy_statements["migrate"]
   app_version              = var.app_version
@@ -358,13 +390,43 @@ resource "aws_route53_zone" "this" {
   force_destroy = var.force_destroy
 }
 
+# Optional edge (issue 13 item 18): CloudFront + WAF answer the public hostname and forward to
+# the API's execute-api host; green's weighted record then points at the distribution.
+module "edge" {
+  source = "../edge"
+  count  = var.edge.enabled ? 1 : 0
+
+  name               = local.name
+  domain_name        = var.dns.api_domain_name
+  certificate_arn    = var.edge.certificate_arn
+  origin_domain_name = module.api.endpoint_host
+  rate_limit_per_ip  = var.edge.rate_limit_per_ip
+  kms_key_arn        = module.kms.key_arn
+  log_retention_days = var.log_retention_days
+}
+
+# The image CDN's own name (storage input cdn_domain), an alias to the distribution.
+resource "aws_route53_record" "assets" {
+  count = var.cdn_domain != null && var.switches.cdn ? 1 : 0
+
+  zone_id = local.zone_id
+  name    = var.cdn_domain.name
+  type    = "A"
+
+  alias {
+    name                   = module.storage.distribution_domain_name
+    zone_id                = "Z2FDTNDATAQYW2" # every CloudFront distribution's alias zone
+    evaluate_target_health = false
+  }
+}
+
 module "traffic" {
   source = "../traffic"
 
   zone_id              = local.zone_id
   record_name          = var.dns.api_domain_name
   blue_target          = var.dns.legacy_target
-  green_target         = module.api.green_target
+  green_target         = local.green_target
   blue_weight          = var.blue_weight
   green_weight         = var.green_weight
   enable_health_checks = var.dns.health_checks

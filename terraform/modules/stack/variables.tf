@@ -174,10 +174,11 @@ variable "log_level" {
 ################################################################################
 
 variable "network" {
-  description = "The env's VPC: IPv4 CIDR and the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3)."
+  description = "The env's VPC: IPv4 CIDR, the availability zone ids (use1-az1, not names) of its private subnets (2+; production 3), and cognito_via_nat: true when the Cognito pool has a domain (PrivateLink does not support such pools), so the functions with cognito_actions reach Cognito through a NAT gateway (make preflight says when)."
   type = object({
     cidr_block            = string
     availability_zone_ids = list(string)
+    cognito_via_nat       = optional(bool, false)
   })
   nullable = false
   validation {
@@ -199,10 +200,12 @@ variable "db" {
 }
 
 variable "cache" {
-  description = "ElastiCache Redis sizing (seed: cache.t4g.micro dev, cache.r6g.large production)."
+  description = "ElastiCache Redis sizing (seed: cache.t4g.micro dev, cache.r6g.large production) and the AUTH token's rotation: bump auth_token_version with ROTATE, recycle the functions, then SET (modules/cache README \"Rotating the token\")."
   type = object({
-    node_type  = string
-    node_count = optional(number, 1)
+    node_type                  = string
+    node_count                 = optional(number, 1)
+    auth_token_version         = optional(number, 1)
+    auth_token_update_strategy = optional(string, "ROTATE")
   })
   nullable = false
 }
@@ -301,6 +304,30 @@ variable "dns" {
   }
 }
 
+variable "edge" {
+  description = "Optional CloudFront distribution + WAFv2 web ACL in front of the API (modules/edge; seed \"WAF\"), off by default: certificate_arn is a us-east-1 ACM certificate for dns.api_domain_name, rate_limit_per_ip the WAF rate rule's limit per 5 minutes. On, the weighted green record points at the distribution, whose origin is the API's execute-api host."
+  type = object({
+    enabled           = optional(bool, false)
+    certificate_arn   = optional(string)
+    rate_limit_per_ip = optional(number, 3000)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = !var.edge.enabled || var.edge.certificate_arn != null
+    error_message = "edge.certificate_arn (a us-east-1 ACM certificate for dns.api_domain_name) is required when edge.enabled."
+  }
+}
+
+variable "cdn_domain" {
+  description = "Own hostname of the image CDN ({ name, certificate_arn }: us-east-1 ACM), served with TLS 1.2 at least and given an alias record in the zone; null keeps the *.cloudfront.net name (default certificate, TLSv1 minimum)."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
 variable "blue_weight" {
   description = "Route53 weight of blue (legacy), 0-255. Set only in the env's traffic.auto.tfvars.json (lego-traffic writes it)."
   type        = number
@@ -345,6 +372,17 @@ variable "user_pool_email" {
     condition     = var.user_pool_email == null || var.create_user_pool
     error_message = "user_pool_email applies only to a created pool (create_user_pool = true)."
   }
+}
+
+variable "trail" {
+  description = "CloudTrail of this env (modules/trail): management events (false where an organisation trail already records them) and the S3 data events of the files bucket, kept retention_days (365+)."
+  type = object({
+    enabled                   = optional(bool, true)
+    include_management_events = optional(bool, true)
+    retention_days            = optional(number, 365)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "monitoring" {

@@ -205,8 +205,15 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  aliases = var.cdn_domain == null ? [] : [var.cdn_domain.name]
+
+  # With the *.cloudfront.net certificate CloudFront keeps TLSv1 as the minimum whatever is
+  # asked; only an own certificate lets TLS 1.0/1.1 go (TLSv1.2_2021).
   viewer_certificate {
-    cloudfront_default_certificate = true
+    cloudfront_default_certificate = var.cdn_domain == null
+    acm_certificate_arn            = var.cdn_domain == null ? null : var.cdn_domain.certificate_arn
+    ssl_support_method             = var.cdn_domain == null ? null : "sni-only"
+    minimum_protocol_version       = var.cdn_domain == null ? "TLSv1" : "TLSv1.2_2021"
   }
 
   tags = var.tags

@@ -90,6 +90,19 @@ variable "cdn_price_class" {
   }
 }
 
+variable "cdn_domain" {
+  description = "Own hostname of the image CDN ({ name, certificate_arn }: an ACM certificate in us-east-1 covering name); the distribution then serves it with TLS 1.2 at least (TLSv1.2_2021). null keeps the *.cloudfront.net name, whose default certificate still admits TLS 1.0."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+  validation {
+    condition     = var.cdn_domain == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$", var.cdn_domain.certificate_arn))
+    error_message = "cdn_domain.certificate_arn must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

@@ -88,3 +88,11 @@ mock_resource "aws_kms_key" {
 mock_data "aws_secretsmanager_secret_version" {
   defaults = { secret_string = "mock-token-0123456789" }
 }
+
+mock_resource "aws_wafv2_web_acl" {
+  defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mock/00000000-0000-0000-0000-000000000000" }
+}
+
+mock_resource "aws_cloudtrail" {
+  defaults = { arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/mock" }
+}

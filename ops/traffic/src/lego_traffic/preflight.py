@@ -7,10 +7,11 @@ nothing blocks the apply, 1 when something does, 2 on bad input.
 
 Checks: the OpenSearch service-linked role; the Lambda concurrency quota against the reserved
 (and, where on, provisioned) concurrency the env asks for; the hosted zone and what `api.<zone>`
-is today (a plain record must be adopted first); the legacy Cognito pool and client (and no
-domain on it: a pool with a domain is incompatible with PrivateLink, so profile's admin calls
-through the VPC endpoint would not complete); the availability zone ids; whether Billing knows
-the `Environment` tag key (activation fails until it does; a warning only).
+is today (a plain record must be adopted first); the legacy Cognito pool and client, its domain
+(a pool with a domain is incompatible with PrivateLink, so profile's admin calls need
+`network.cognito_via_nat`) and its email sender (Cognito's default sender caps the pool at about
+50 emails a day: DEVELOPER with a verified SES identity); the availability zone ids; whether
+Billing knows the `Environment` tag key (activation fails until it does; a warning only).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class EnvValues:
     user_pool_client_id: str | None
     zone_ids: list[str]
     reserved_concurrency: int
+    cognito_via_nat: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def read_env(root: Path, env: str) -> EnvValues:
     pool = re.search(r"\bexisting_user_pool\s*=\s*\{(.*?)\}", text, re.S)
     zones = re.search(r"\bavailability_zone_ids\s*=\s*\[([^\]]*)\]", text)
     provisioned = re.search(r"\benable_provisioned_concurrency\s*=\s*(true|false)", text)
+    network = re.search(r"\bnetwork\s*=\s*\{(.*?)\n\}", text, re.S)
+    via_nat = network and re.search(r"\bcognito_via_nat\s*=\s*(true|false)", network.group(1))
     if dns is None or zones is None:
         raise ValueError(f"{path}: no dns object or network.availability_zone_ids")
     values = {k: _string(dns.group(1), k) for k in ("hosted_zone_name", "api_domain_name")}
@@ -96,6 +100,7 @@ def read_env(root: Path, env: str) -> EnvValues:
         reserved_concurrency=stack_concurrency(
             root, provisioned=bool(provisioned and provisioned.group(1) == "true")
         ),
+        cognito_via_nat=bool(via_nat and via_nat.group(1) == "true"),
     )
 
 
@@ -210,9 +215,9 @@ def check_zone_and_record(route53: Any, values: EnvValues) -> list[Check]:
     return checks
 
 
-def check_user_pool(cognito: Any, values: EnvValues) -> Check:
+def check_user_pool(cognito: Any, ses: Any, values: EnvValues) -> list[Check]:
     if values.user_pool_id is None:
-        return Check("legacy user pool", "ok", "none named: the stack creates a pool (dev)")
+        return [Check("legacy user pool", "ok", "none named: the stack creates a pool (dev)")]
     try:
         pool = cognito.describe_user_pool(UserPoolId=values.user_pool_id)["UserPool"]
         if values.user_pool_client_id:
@@ -222,14 +227,31 @@ def check_user_pool(cognito: Any, values: EnvValues) -> Check:
     except ClientError as exc:
         if _code(exc) != "ResourceNotFoundException":
             raise
+        return [
+            Check(
+                "legacy user pool",
+                "miss",
+                f"pool {values.user_pool_id} / client {values.user_pool_client_id} not found in "
+                f"{values.region}: green would trust an issuer no token comes from",
+                "set existing_user_pool to the legacy pool's id and web client id",
+            )
+        ]
+    return [_pool_route(pool, values), _pool_email(pool, ses, values)]
+
+
+def _pool_route(pool: dict[str, Any], values: EnvValues) -> Check:
+    """How profile's admin calls reach the pool: AWS PrivateLink does not support a user pool
+    with a domain (Cognito guide, "Access Amazon Cognito using an interface endpoint"), so such a
+    pool needs the NAT path of network.cognito_via_nat."""
+    domain = pool.get("CustomDomain") or pool.get("Domain")
+    tfvars = f"terraform/envs/{values.env}/{values.env}.tfvars"
+    if domain and values.cognito_via_nat:
         return Check(
             "legacy user pool",
-            "miss",
-            f"pool {values.user_pool_id} / client {values.user_pool_client_id} not found in "
-            f"{values.region}: green would trust an issuer no token comes from",
-            "set existing_user_pool to the legacy pool's id and web client id",
+            "ok",
+            f"pool {values.user_pool_id} has the domain {domain}; network.cognito_via_nat is on, "
+            "so profile reaches Cognito through the NAT gateway",
         )
-    domain = pool.get("CustomDomain") or pool.get("Domain")
     if domain:
         return Check(
             "legacy user pool",
@@ -237,10 +259,64 @@ def check_user_pool(cognito: Any, values: EnvValues) -> Check:
             f"pool {values.user_pool_id} has the domain {domain}: a pool with a domain is "
             "incompatible with PrivateLink, so profile's admin calls through the cognito-idp "
             "VPC endpoint would not complete",
-            "drop the domain if nothing signs in through it, or give profile a route to the "
-            "public Cognito endpoint (README, operator's runbook)",
+            f"set network.cognito_via_nat = true in {tfvars} (profile's Cognito calls then go "
+            "through a NAT gateway and the cognito-idp endpoint is dropped), or delete the "
+            "domain if nothing signs in through it any more",
+        )
+    if values.cognito_via_nat:
+        return Check(
+            "legacy user pool",
+            "warn",
+            f"pool {values.user_pool_id} has no domain, yet network.cognito_via_nat is on: the "
+            "NAT gateway is not needed",
+            f"set network.cognito_via_nat = false in {tfvars} to use the cognito-idp endpoint",
         )
     return Check("legacy user pool", "ok", f"pool {values.user_pool_id} found, no domain")
+
+
+def _pool_email(pool: dict[str, Any], ses: Any, values: EnvValues) -> Check:
+    """The stack does not manage the legacy pool, so its SES sender is checked here: Cognito's
+    default sender (COGNITO_DEFAULT) caps the pool at about 50 emails a day."""
+    email = pool.get("EmailConfiguration") or {}
+    account = email.get("EmailSendingAccount", "COGNITO_DEFAULT")
+    source = str(email.get("SourceArn") or "")
+    todo = (
+        "switch the legacy pool to DEVELOPER with a verified SES identity (README, 'First apply "
+        "to a real account': the update-user-pool step); update-user-pool resets every setting "
+        "it is not given, so pass the pool's current settings with it"
+    )
+    if account != "DEVELOPER" or not source:
+        return Check(
+            "legacy pool email",
+            "miss",
+            f"pool {values.user_pool_id} sends with Cognito's default sender ({account}): about "
+            "50 emails a day for the account, then sign-up codes and password resets stop",
+            todo,
+        )
+    identity = source.rsplit("identity/", 1)[-1]
+    if source.split(":")[3] != values.region:
+        return Check(
+            "legacy pool email",
+            "warn",
+            f"pool {values.user_pool_id} sends as SES identity {identity} in another region; "
+            "its verification is not checked here",
+        )
+    attributes = ses.get_identity_verification_attributes(Identities=[identity])
+    status = attributes["VerificationAttributes"].get(identity, {}).get("VerificationStatus")
+    if status != "Success":
+        return Check(
+            "legacy pool email",
+            "miss",
+            f"pool {values.user_pool_id} sends as SES identity {identity}, which is not "
+            f"verified ({status or 'unknown to SES'})",
+            f"verify {identity} in SES {values.region} (and leave the SES sandbox) before the "
+            "cutover",
+        )
+    return Check(
+        "legacy pool email",
+        "ok",
+        f"pool {values.user_pool_id} sends through SES as {identity} (verified)",
+    )
 
 
 def check_zone_ids(ec2: Any, values: EnvValues) -> Check:
@@ -300,7 +376,7 @@ def run_checks(values: EnvValues, client: Callable[[str], Any]) -> list[Check]:
         check_opensearch_role(client("iam")),
         check_lambda_concurrency(client("lambda"), values.reserved_concurrency),
         *check_zone_and_record(client("route53"), values),
-        check_user_pool(client("cognito-idp"), values),
+        *check_user_pool(client("cognito-idp"), client("ses"), values),
         check_zone_ids(client("ec2"), values),
         check_cost_tag(client("ce")),
     ]

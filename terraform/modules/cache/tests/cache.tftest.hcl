@@ -39,6 +39,78 @@ run "encrypted_with_auth_token" {
   }
 }
 
+# Issue 13 item 7: a bump of auth_token_version must reach the group, not only the secret (the
+# group used to ignore auth_token, so a rotation left Redis on the old token and the functions
+# on the new one). The mock secret returns the rotated value once the new version is written.
+run "rotation_gives_the_group_the_new_token" {
+  command = apply
+
+  variables {
+    auth_token_version = 2
+  }
+
+  override_data {
+    target = data.aws_secretsmanager_secret_version.auth
+    values = { secret_string = "mock-token-rotated" }
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret_version.auth.secret_string_wo_version == 2
+    error_message = "the bump writes a new secret version"
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.this.auth_token == "mock-token-rotated"
+    error_message = "the group takes the token of the new secret version in the same apply"
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.this.auth_token_update_strategy == "ROTATE"
+    error_message = "step 1 rotates: the group accepts the new and the previous token"
+  }
+  assert {
+    condition     = data.aws_secretsmanager_secret_version.auth.version_id == aws_secretsmanager_secret_version.auth.version_id
+    error_message = "the token is read from the version just written, not from whatever is current"
+  }
+}
+
+run "set_drops_the_previous_token" {
+  command = apply
+
+  variables {
+    auth_token_version         = 2
+    auth_token_update_strategy = "SET"
+  }
+
+  override_data {
+    target = data.aws_secretsmanager_secret_version.auth
+    values = { secret_string = "mock-token-rotated" }
+  }
+
+  assert {
+    condition     = aws_elasticache_replication_group.this.auth_token_update_strategy == "SET" && aws_elasticache_replication_group.this.auth_token == "mock-token-rotated"
+    error_message = "step 2 keeps the new token and drops the previous one (SET)"
+  }
+}
+
+run "delete_strategy_rejected" {
+  command = plan
+
+  variables {
+    auth_token_update_strategy = "DELETE"
+  }
+
+  expect_failures = [var.auth_token_update_strategy]
+}
+
+run "token_version_cannot_be_zero" {
+  command = plan
+
+  variables {
+    auth_token_version = 0
+  }
+
+  expect_failures = [var.auth_token_version]
+}
+
 run "two_nodes_fail_over_across_zones" {
   command = plan
 

@@ -71,3 +71,29 @@ run "malformed_distribution_arn_rejected" {
 
   expect_failures = [var.cloudfront_distribution_arns]
 }
+
+run "cloudtrail_only_for_the_trail" {
+  command = apply
+
+  variables {
+    cloudtrail_trail_arns = ["arn:aws:cloudtrail:us-east-1:123456789012:trail/lego-api-dev"]
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition.StringEquals["aws:SourceArn"] if s.Sid == "CloudTrailEncryptsLogs"]) == ["arn:aws:cloudtrail:us-east-1:123456789012:trail/lego-api-dev"]
+    error_message = "CloudTrail may encrypt only for this env's trail (aws:SourceArn)"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_kms_key.this.policy).Statement : s.Action if s.Sid == "CloudTrailEncryptsLogs"]) == ["kms:GenerateDataKey*", "kms:DescribeKey"]
+    error_message = "CloudTrail encrypts; it never decrypts"
+  }
+}
+
+run "no_cloudtrail_grant_without_a_trail" {
+  command = apply
+
+  assert {
+    condition     = length([for s in jsondecode(aws_kms_key.this.policy).Statement : s if s.Sid == "CloudTrailEncryptsLogs"]) == 0
+    error_message = "without a trail CloudTrail gets nothing"
+  }
+}

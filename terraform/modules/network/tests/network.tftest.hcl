@@ -143,3 +143,52 @@ run "zone_names_rejected" {
 
   expect_failures = [var.availability_zone_ids]
 }
+
+# Issue 20 item 4: a legacy pool with a domain cannot be reached through PrivateLink, so
+# cognito_via_nat sends Cognito calls through one NAT gateway, drops the cognito-idp endpoint
+# (its private DNS would still capture the calls) and opens 443 out only in a group of its own.
+run "no_nat_and_a_cognito_endpoint_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 0 && length(aws_internet_gateway.this) == 0 && length(aws_subnet.public) == 0
+    error_message = "by default the VPC has no way out: no NAT, no internet gateway, no public subnet"
+  }
+  assert {
+    condition     = contains(keys(aws_vpc_endpoint.interface), "cognito-idp") && output.cognito_egress_security_group_id == null
+    error_message = "Cognito through its interface endpoint, and no group opens 443 out of the VPC"
+  }
+}
+
+run "cognito_via_nat_for_a_pool_with_a_domain" {
+  command = apply
+
+  variables {
+    cognito_via_nat = true
+  }
+
+  assert {
+    condition     = !contains(keys(aws_vpc_endpoint.interface), "cognito-idp") && contains(keys(aws_vpc_endpoint.interface), "secretsmanager")
+    error_message = "the cognito-idp endpoint goes (its private DNS would capture the calls), the other endpoints stay"
+  }
+  assert {
+    condition     = aws_route.private_to_nat[0].destination_cidr_block == "0.0.0.0/0" && aws_route.private_to_nat[0].route_table_id == aws_route_table.private.id && aws_route.private_to_nat[0].nat_gateway_id == aws_nat_gateway.this[0].id
+    error_message = "the private subnets reach the public Cognito endpoint through the NAT gateway"
+  }
+  assert {
+    condition     = aws_nat_gateway.this[0].subnet_id == aws_subnet.public[0].id && one(aws_route_table.public[0].route).gateway_id == aws_internet_gateway.this[0].id && !aws_subnet.public[0].map_public_ip_on_launch
+    error_message = "the NAT gateway sits in a public subnet routed to the internet gateway"
+  }
+  assert {
+    condition     = one(aws_security_group.cognito_egress[0].egress).from_port == 443 && one(aws_security_group.cognito_egress[0].egress).to_port == 443 && output.cognito_egress_security_group_id == aws_security_group.cognito_egress[0].id
+    error_message = "only HTTPS leaves the VPC, through a group of its own (given to the functions that call Cognito)"
+  }
+  assert {
+    condition     = alltrue([for rule in aws_security_group.lambda.egress : rule.cidr_blocks == null || !contains(coalesce(rule.cidr_blocks, []), "0.0.0.0/0")])
+    error_message = "the shared functions group still keeps egress inside the VPC"
+  }
+  assert {
+    condition     = !contains([for subnet in aws_subnet.private : subnet.cidr_block], aws_subnet.public[0].cidr_block)
+    error_message = "the public subnet does not overlap a private one"
+  }
+}

@@ -63,6 +63,47 @@ run "cloudfront_reads_only_public_prefixes_through_oac" {
   }
 }
 
+run "default_certificate_without_a_domain" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].viewer_certificate[0].cloudfront_default_certificate && length(aws_cloudfront_distribution.this[0].aliases) == 0
+    error_message = "without cdn_domain the *.cloudfront.net certificate serves (CloudFront keeps TLSv1 as its minimum)"
+  }
+}
+
+# Issue 13 item 17 (CKV_AWS_174, CKV2_AWS_42): an own certificate and TLS 1.2 at least.
+run "own_domain_serves_tls_1_2_only" {
+  command = apply
+
+  variables {
+    cdn_domain = { name = "assets.lego-moc.example.com", certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/assets" }
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].viewer_certificate[0].minimum_protocol_version == "TLSv1.2_2021" && aws_cloudfront_distribution.this[0].viewer_certificate[0].ssl_support_method == "sni-only"
+    error_message = "with a certificate the distribution refuses TLS 1.0 and 1.1"
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].viewer_certificate[0].acm_certificate_arn == var.cdn_domain.certificate_arn && !aws_cloudfront_distribution.this[0].viewer_certificate[0].cloudfront_default_certificate
+    error_message = "the ACM certificate replaces the default one"
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].aliases == toset(["assets.lego-moc.example.com"]) && output.assets_base_url == "https://assets.lego-moc.example.com"
+    error_message = "the distribution answers the own name and ASSETS_BASE_URL uses it"
+  }
+}
+
+run "certificate_outside_us_east_1_rejected" {
+  command = plan
+
+  variables {
+    cdn_domain = { name = "assets.lego-moc.example.com", certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/assets" }
+  }
+
+  expect_failures = [var.cdn_domain]
+}
+
 run "cdn_off_serves_from_bucket" {
   command = plan
 
