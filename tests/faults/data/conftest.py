@@ -31,18 +31,29 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from lego_devstack.stack import Stack
+    from lego_gateway.functions import FunctionRegistry
+
+
+@dataclass
+class RunningGateway:
+    """A gateway on a free port: the HTTP side (api) and its functions (async invocations)."""
+
+    api: LocalApi
+    functions: FunctionRegistry
 
 
 @contextlib.contextmanager
-def gateway_on(stack: Stack, pool: UserPool, *, in_process: bool) -> Iterator[LocalApi]:
+def gateway_on(
+    stack: Stack, pool: UserPool, *, in_process: bool, containers: int = 1
+) -> Iterator[RunningGateway]:
     """The local gateway (what `make dev` serves) on a free port, with the functions'
-    environment in os.environ while it runs."""
+    environment in os.environ while it runs (containers: per function, unless in_process)."""
     url = f"http://127.0.0.1:{free_port()}"
     values = function_env(stack, pool, url)
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     reset_clients()
-    gateway = build_gateway(stack, pool, containers=2, in_process=in_process)
+    gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
     server = ServerThread(create_app(gateway), "127.0.0.1", int(url.rsplit(":", 1)[1]))
     server.start()
     state = {
@@ -53,7 +64,7 @@ def gateway_on(stack: Stack, pool: UserPool, *, in_process: bool) -> Iterator[Lo
     }
     try:
         with httpx.Client(base_url=url, timeout=60) as client:
-            yield LocalApi(url, state, client)
+            yield RunningGateway(LocalApi(url, state, client), gateway.functions)
     finally:
         server.stop()
         gateway.functions.close()
@@ -72,16 +83,16 @@ def user_pool(lego_stack: Stack) -> UserPool:
 
 
 @pytest.fixture(scope="session")
-def gateway(lego_stack: Stack, user_pool: UserPool) -> Iterator[LocalApi]:
+def gateway(lego_stack: Stack, user_pool: UserPool) -> Iterator[RunningGateway]:
     """The gateway with every handler in this process, for the whole session."""
-    with gateway_on(lego_stack, user_pool, in_process=True) as api:
-        yield api
+    with gateway_on(lego_stack, user_pool, in_process=True) as running:
+        yield running
 
 
 @pytest.fixture
-def fault_api(services: Stack, gateway: LocalApi) -> LocalApi:
+def fault_api(services: Stack, gateway: RunningGateway) -> LocalApi:
     """The session gateway, with fresh clients for this test (so hooks start from none)."""
-    return gateway
+    return gateway.api
 
 
 @dataclass
@@ -236,3 +247,36 @@ def aws_faults(fault_api: LocalApi) -> Iterator[AwsFaults]:
     faults = AwsFaults()
     yield faults
     faults.clear()
+
+
+# --- things a user has made ----------------------------------------------------------------------
+
+PARTS_CSV = (
+    b"Part ID;Part Name;Quantity;Color\r\n3001;Brick 2 x 4;4;Red\r\n3020;Plate 2 x 4;6;Blue\r\n"
+)
+PARTS_CSV_PIECES = 10
+
+
+def create_moc(caller: Caller, title: str | None = None) -> str:
+    body = {"title": title or f"MOC {uuid.uuid4().hex[:8]}", "type": "moc", "author": "Ann"}
+    response = caller.call("POST", "/api/mocs", json=body)
+    assert response.status_code == 201, response.text
+    moc_id: str = response.json()["data"]["id"]
+    return moc_id
+
+
+def send_parts_csv(caller: Caller, moc_id: str, content: bytes = PARTS_CSV) -> str:
+    """A parts-list CSV sent to S3 with its presigned POST, not completed yet: its file id."""
+    declared = {"filename": "parts.csv", "contentType": "text/csv", "size": len(content)}
+    tickets = caller.call("POST", f"/api/mocs/{moc_id}/files", json={"files": [declared]})
+    assert tickets.status_code == 201, tickets.text
+    ticket = tickets.json()["data"]["files"][0]
+    sent = httpx.post(
+        ticket["upload"]["url"],
+        data=ticket["upload"]["fields"],
+        files={"file": ("parts.csv", content)},
+        timeout=30,
+    )
+    assert sent.status_code in (200, 201, 204), sent.text
+    file_id: str = ticket["id"]
+    return file_id

@@ -16,7 +16,6 @@ from lego_common import aws
 from .conftest import assert_unavailable, png_bytes, read_timeout, s3_error
 
 if TYPE_CHECKING:
-
     from .conftest import AwsFaults, Caller
 
 SqlRunner = "Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]"
