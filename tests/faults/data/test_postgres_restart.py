@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from lego_common import aws
 from lego_devstack.faults import restart
 
 from .conftest import (
@@ -228,3 +229,70 @@ def _assert_nothing_half_written(burst: Burst, sql: Any, bucket_keys: Any) -> No
     assert sql(
         "SELECT item_count FROM wishlist_user_counts WHERE user_id = %(u)s", {"u": user}
     ) == [(len(positions),)]
+
+
+# --- PostgreSQL gone between the object and the row ---------------------------------------------
+
+
+@pytest.fixture
+def postgres_down_after(lego_stack: Stack) -> Iterator[Callable[[Any, str], None]]:
+    """`postgres_down_after(client, "PutObject")`: PostgreSQL stops as soon as that call has
+    answered (an 'after-call' hook), so the handler's next statement finds no server; it is
+    started again when the test ends."""
+    postgres = restart.control(lego_stack, "postgres", mode="fast")
+    stopped: list[bool] = []
+    undo: list[Callable[[], None]] = []
+
+    def _arm(client: Any, operation: str) -> None:
+        event = f"after-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
+
+        def _stop(**_: Any) -> None:
+            if not stopped:
+                stopped.append(True)
+                postgres.stop()
+
+        client.meta.events.register(event, _stop, unique_id="postgres-down-after")
+        undo.append(lambda: client.meta.events.unregister(event, unique_id="postgres-down-after"))
+
+    yield _arm
+    for step in undo:
+        step()
+    if stopped:
+        postgres.start()
+
+
+def test_wishlist_image_db_gone_after_the_put_answers_503_and_removes_the_object(
+    fault_api: Any, postgres_down_after: Any, bucket_keys: Any
+) -> None:
+    caller = Caller(fault_api, f"fault-{uuid.uuid4().hex[:10]}")
+    created = caller.call("POST", "/api/wishlist", json={"title": "Death Star"})
+    assert created.status_code == 201, created.text
+    item_id = created.json()["data"]["id"]
+    postgres_down_after(aws.client("s3"), "PutObject")
+
+    response = caller.call(
+        "POST",
+        f"/api/wishlist/{item_id}/image",
+        files={"image": ("star.png", png_bytes(), "image/png")},
+    )
+
+    assert_unavailable(response)
+    assert bucket_keys(f"wishlist/{caller.sub}/") == []  # no object the row does not name
+
+
+def test_gallery_upload_db_gone_after_the_puts_answers_503_and_removes_both_objects(
+    fault_api: Any, postgres_down_after: Any, bucket_keys: Any
+) -> None:
+    caller = Caller(fault_api, f"fault-{uuid.uuid4().hex[:10]}")
+    s3 = aws.client("s3")
+    postgres_down_after(s3, "PutObject")  # the first put stops it: the thumbnail put still runs
+
+    response = caller.call(
+        "POST",
+        "/api/images",
+        files={"image": ("brick.png", png_bytes(), "image/png")},
+        data={"title": "Brick"},
+    )
+
+    assert_unavailable(response)
+    assert bucket_keys(f"images/{caller.sub}/") == []

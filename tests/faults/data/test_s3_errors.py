@@ -13,12 +13,18 @@ import pytest
 
 from lego_common import aws
 
-from .conftest import assert_unavailable, png_bytes, read_timeout, s3_error
+from .conftest import (
+    assert_unavailable,
+    create_moc,
+    png_bytes,
+    read_timeout,
+    s3_error,
+    send_parts_csv,
+)
 
 if TYPE_CHECKING:
     from .conftest import AwsFaults, Caller
 
-SqlRunner = "Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]"
 FAULTS = {
     "500 InternalError": lambda: s3_error(500, "InternalError"),
     "503 SlowDown": lambda: s3_error(503, "SlowDown"),
@@ -104,3 +110,81 @@ def test_gallery_delete_s3_failing_leaves_objects_the_sweep_removes(
 
     sweep.sweep(apply=True, min_age=timedelta(0))
     assert bucket_keys(f"images/{caller.sub}/") == []
+
+
+def test_moc_delete_s3_failing_deletes_the_row_and_the_sweep_removes_the_objects(
+    caller: Caller, aws_faults: AwsFaults, sql: Any, bucket_keys: Any
+) -> None:
+    moc_id = create_moc(caller)
+    file_id = send_parts_csv(caller, moc_id)
+    done = caller.call("POST", f"/api/mocs/{moc_id}/files/complete", json={"fileIds": [file_id]})
+    assert done.status_code == 200, done.text
+    prefix = f"mocs/{caller.sub}/{moc_id}/"
+    s3 = aws.client("s3")
+    aws_faults.inject(s3, "ListObjectsV2", s3_error(500, "InternalError"))
+    aws_faults.inject(s3, "DeleteObjects", s3_error(500, "InternalError"))
+
+    deleted = caller.call("DELETE", f"/api/mocs/{moc_id}")
+
+    # the rows go first (never a row without its file); the object waits for the sweep
+    assert deleted.status_code == 200, deleted.text
+    assert sql("SELECT count(*) FROM moc_files WHERE moc_id = %(m)s", {"m": moc_id}) == [(0,)]
+    assert len(bucket_keys(prefix)) == 1
+    aws_faults.clear()
+    from lego_upload import sweep
+
+    swept = sweep.sweep(apply=True, orphans=True, min_age=timedelta(0))
+    assert f"{prefix}{file_id}.csv" in swept.orphans
+    assert bucket_keys(prefix) == []
+
+
+def test_upload_completion_s3_failing_answers_503_and_the_file_stays_pending(
+    caller: Caller, aws_faults: AwsFaults
+) -> None:
+    moc_id = create_moc(caller)
+    file_id = send_parts_csv(caller, moc_id)
+    aws_faults.inject(aws.client("s3"), "HeadObject", s3_error(503, "ServiceUnavailable"))
+    path = f"/api/mocs/{moc_id}/files"
+
+    failed = caller.call("POST", f"{path}/complete", json={"fileIds": [file_id]})
+
+    assert_unavailable(failed)
+    assert caller.call("GET", f"{path}/{file_id}").json()["data"]["status"] == "pending"
+    aws_faults.clear()
+    again = caller.call("POST", f"{path}/complete", json={"fileIds": [file_id]})
+    assert again.status_code == 200, again.text
+    assert again.json()["data"]["ready"] == 1
+
+
+def test_wishlist_image_s3_failing_answers_503_and_leaves_the_item_unchanged(
+    caller: Caller, aws_faults: AwsFaults, bucket_keys: Any
+) -> None:
+    created = caller.call("POST", "/api/wishlist", json={"title": "Millennium Falcon"})
+    assert created.status_code == 201, created.text
+    item_id = created.json()["data"]["id"]
+    aws_faults.inject(aws.client("s3"), "PutObject", read_timeout())
+
+    response = caller.call(
+        "POST",
+        f"/api/wishlist/{item_id}/image",
+        files={"image": ("falcon.png", png_bytes(), "image/png")},
+    )
+
+    assert_unavailable(response)
+    assert "imageUrl" not in caller.call("GET", f"/api/wishlist/{item_id}").json()["data"]
+    assert bucket_keys(f"wishlist/{caller.sub}/") == []
+
+
+def test_avatar_s3_failing_answers_503_and_leaves_picture_and_bucket_unchanged(
+    caller: Caller, aws_faults: AwsFaults, bucket_keys: Any
+) -> None:
+    aws_faults.inject(aws.client("s3"), "PutObject", s3_error(500, "InternalError"))
+    path = f"/api/users/{caller.sub}"
+
+    response = caller.call(
+        "POST", f"{path}/avatar", files={"image": ("me.png", png_bytes(), "image/png")}
+    )
+
+    assert_unavailable(response)
+    assert "picture" not in caller.call("GET", path).json()["data"]
+    assert bucket_keys(f"avatars/{caller.sub}/") == []
