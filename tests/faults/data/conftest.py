@@ -171,23 +171,28 @@ class _Body:
         yield self.data
 
 
+def _answer(status: int, headers: dict[str, str], body: bytes) -> Callable[[Any], Any]:
+    """An HTTP answer botocore parses as if the service had sent it."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    http_headers = HTTPHeaders()
+    for name, value in headers.items():
+        http_headers[name] = value
+    return lambda request: AWSResponse(request.url, status, http_headers, _Body(body))
+
+
 def s3_error(status: int, code: str) -> Callable[[Any], Any]:
     """An S3 error answer (REST-XML body, as S3 sends it)."""
-    from botocore.awsrequest import AWSResponse
-
     body = f"<Error><Code>{code}</Code><Message>injected</Message></Error>".encode()
-    return lambda request: AWSResponse(
-        request.url, status, {"content-type": "application/xml"}, _Body(body)
-    )
+    return _answer(status, {"content-type": "application/xml"}, body)
 
 
 def json_error(status: int, code: str) -> Callable[[Any], Any]:
-    """An error answer of a JSON-protocol API (Cognito): `__type` names the code."""
-    from botocore.awsrequest import AWSResponse
-
+    """An error answer of a JSON-protocol API (Cognito, Lambda): the header names the code."""
     body = json.dumps({"__type": code, "message": "injected"}).encode()
     headers = {"content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code}
-    return lambda request: AWSResponse(request.url, status, headers, _Body(body))
+    return _answer(status, headers, body)
 
 
 def read_timeout() -> Callable[[Any], Any]:
