@@ -40,19 +40,52 @@ class RunningGateway:
 
     api: LocalApi
     functions: FunctionRegistry
+    env: dict[str, str]  # the functions' environment
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    reset_clients()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_clients()
 
 
 @contextlib.contextmanager
 def gateway_on(
     stack: Stack, pool: UserPool, *, in_process: bool, containers: int = 1
 ) -> Iterator[RunningGateway]:
-    """The local gateway (what `make dev` serves) on a free port, with the functions'
-    environment in os.environ while it runs (containers: per function, unless in_process)."""
+    """The local gateway (what `make dev` serves) on a free port. Containers (per function)
+    inherit the functions' environment, which os.environ holds while the gateway runs; handlers
+    in this process read it per test (fault_api), so the fault tests beside ours (Redis behind
+    a proxy) keep theirs."""
     url = f"http://127.0.0.1:{free_port()}"
     values = function_env(stack, pool, url)
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    reset_clients()
+    with (
+        _environment({} if in_process else values),
+        _serving(stack, pool, url, values, in_process=in_process, containers=containers) as running,
+    ):
+        yield running
+
+
+@contextlib.contextmanager
+def _serving(
+    stack: Stack,
+    pool: UserPool,
+    url: str,
+    values: dict[str, str],
+    *,
+    in_process: bool,
+    containers: int,
+) -> Iterator[RunningGateway]:
     gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
     server = ServerThread(create_app(gateway), "127.0.0.1", int(url.rsplit(":", 1)[1]))
     server.start()
@@ -64,16 +97,10 @@ def gateway_on(
     }
     try:
         with httpx.Client(base_url=url, timeout=60) as client:
-            yield RunningGateway(LocalApi(url, state, client), gateway.functions)
+            yield RunningGateway(LocalApi(url, state, client), gateway.functions, values)
     finally:
         server.stop()
         gateway.functions.close()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_clients()
 
 
 @pytest.fixture(scope="session")
@@ -90,9 +117,11 @@ def gateway(lego_stack: Stack, user_pool: UserPool) -> Iterator[RunningGateway]:
 
 
 @pytest.fixture
-def fault_api(services: Stack, gateway: RunningGateway) -> LocalApi:
-    """The session gateway, with fresh clients for this test (so hooks start from none)."""
-    return gateway.api
+def fault_api(services: Stack, gateway: RunningGateway) -> Iterator[LocalApi]:
+    """The session gateway, its functions' environment and fresh clients for this test (so
+    hooks start from none); the environment is put back after it."""
+    with _environment(gateway.env):
+        yield gateway.api
 
 
 @dataclass
