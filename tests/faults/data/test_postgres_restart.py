@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -295,4 +296,56 @@ def test_gallery_upload_db_gone_after_the_puts_answers_503_and_removes_both_obje
     )
 
     assert_unavailable(response)
+    assert bucket_keys(f"images/{caller.sub}/") == []
+
+
+# --- the connection lost inside COMMIT: the outcome is unknown ----------------------------------
+
+DIES_AT_COMMIT = "dies at commit"
+
+
+@pytest.fixture
+def commit_dies(lego_stack: Stack) -> Iterator[str]:
+    """A gallery image titled DIES_AT_COMMIT kills its backend inside COMMIT (a deferred
+    constraint trigger): the client loses the connection with COMMIT on its way."""
+    with lego_stack.connect(autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION fault_die_at_commit() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$"
+        )
+        conn.execute(
+            "CREATE CONSTRAINT TRIGGER fault_die_at_commit AFTER INSERT ON gallery_images"
+            " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+            f" WHEN (NEW.title = '{DIES_AT_COMMIT}') EXECUTE FUNCTION fault_die_at_commit()"
+        )
+    try:
+        yield DIES_AT_COMMIT
+    finally:
+        with lego_stack.connect(autocommit=True) as conn:
+            conn.execute("DROP TRIGGER fault_die_at_commit ON gallery_images")
+            conn.execute("DROP FUNCTION fault_die_at_commit()")
+
+
+def test_gallery_upload_commit_lost_keeps_the_objects_for_the_sweep(
+    fault_api: Any, commit_dies: str, sql: Any, bucket_keys: Any
+) -> None:
+    caller = Caller(fault_api, f"fault-{uuid.uuid4().hex[:10]}")
+
+    response = caller.call(
+        "POST",
+        "/api/images",
+        files={"image": ("brick.png", png_bytes(), "image/png")},
+        data={"title": commit_dies},
+    )
+
+    # the row may have been committed for all the handler knows: deleting the objects could
+    # leave a row without them, so they stay, and the sweep removes them once no row names them
+    assert_unavailable(response)
+    assert sql("SELECT count(*) FROM gallery_images WHERE user_id = %(u)s", {"u": caller.sub}) == [
+        (0,)
+    ]
+    assert len(bucket_keys(f"images/{caller.sub}/")) == 2
+    from lego_gallery import sweep
+
+    sweep.sweep(apply=True, min_age=timedelta(0))
     assert bucket_keys(f"images/{caller.sub}/") == []

@@ -211,6 +211,8 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
         if first is None:
             raise
         return first
+    except db.CommitUnknownError:
+        raise  # the row may exist: its objects stay (the sweep removes them if it does not)
     except BaseException:
         objects.remove(written, image_id=image_id)
         raise

@@ -318,6 +318,8 @@ def upload_form(
                         "etag": head.etag,
                     },
                 )
+        except db.CommitUnknownError:
+            raise  # the row may exist: the object stays (`lego-upload-sweep --orphans`)
         except BaseException:
             objects.remove([key])
             raise

@@ -192,6 +192,8 @@ def set_image(user_id: str, item_id: UUID, content: bytes) -> Item:
     try:
         with db.transaction() as conn:
             item = repository.update_item(conn, user_id, item_id, {"image_url": url})
+    except db.CommitUnknownError:
+        raise  # the row may name it: the object stays (the gallery sweep decides later)
     except BaseException:
         # database gone after the put (issue 18): no row names a first image, so it goes;
         # a replaced image stays, the row still points at its key
