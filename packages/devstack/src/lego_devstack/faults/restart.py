@@ -5,7 +5,8 @@ rolled back; immediate: a crash, recovery at the next start) and started again b
 own supervisor, with the same command line and port, so `Stack.stop()` still owns the process.
 Redis and moto are stopped and started by their supervisors. moto keeps its state in memory: a
 restart loses buckets and pools, so only a test that prepares them again restarts it.
-Docker: `docker compose restart <service>` (the port mapping is kept with the container).
+Docker: `docker compose stop/start <service>`, checked to come back on the same host port
+(not run on this machine: no Docker engine).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from lego_devstack.stack import COMPOSE_FILE, StackError, _pg_bin, _pg_user, wait_for
+from lego_devstack.stack import (
+    COMPOSE_FILE,
+    StackError,
+    _pg_bin,
+    _pg_user,
+    port_open,
+    wait_for,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -55,7 +63,7 @@ class ServerControl:
 def control(stack: Stack, service: Service, *, mode: ShutdownMode = "fast") -> ServerControl:
     """The control of service on stack; mode is PostgreSQL's shutdown mode (native only)."""
     if stack.mode == "docker":
-        return _compose_control(service)
+        return _compose_control(stack, service)
     if service == "postgres" and stack.postgres is not None:
         server = stack.postgres
         return ServerControl("postgres", lambda: _pg_stop(server, mode), lambda: _pg_start(server))
@@ -90,22 +98,42 @@ def _pg_start(server: PostgresServer) -> None:
     wait_for(server._accepts, "PostgreSQL (restart)", 30, server.root / "postgres.log")
 
 
-def _compose_control(service: Service, project: str | None = None) -> ServerControl:
+# the port each service listens on inside its container (tests/docker-compose.yml)
+_CONTAINER_PORTS = {"postgres": 5432, "redis": 6379, "moto": 5000}
+
+
+def _compose_control(stack: Stack, service: Service, project: str | None = None) -> ServerControl:
     """docker compose stop/start of one service of tests/docker-compose.yml (pytest-docker's
-    project is named pytest<pid>)."""
+    project is named pytest<pid>). The host port is published anew at start: a service that
+    comes back on another port fails loudly, since the stack's clients know the old one."""
     import os
 
     name = project or f"pytest{os.getpid()}"
+    compose = ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", name]
+    host_port = _stack_ports(stack)[service]
 
-    def _run(action: str) -> Callable[[], None]:
-        def _do() -> None:
-            subprocess.run(
-                ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", name, action, service],
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+    def _stop() -> None:
+        subprocess.run([*compose, "stop", service], check=True, capture_output=True, timeout=120)
 
-        return _do
+    def _start() -> None:
+        subprocess.run([*compose, "start", service], check=True, capture_output=True, timeout=120)
+        published = subprocess.run(
+            [*compose, "port", service, str(_CONTAINER_PORTS[service])],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
+        if not published.endswith(f":{host_port}"):
+            raise StackError(f"{service} came back on {published}, not on port {host_port}")
+        wait_for(lambda: port_open(host_port, stack.db_host), service, 60, None)
 
-    return ServerControl(service, _run("stop"), _run("start"))
+    return ServerControl(service, _stop, _start)
+
+
+def _stack_ports(stack: Stack) -> dict[str, int]:
+    return {
+        "postgres": stack.db_port,
+        "redis": int(stack.redis_url.rsplit(":", 1)[1].split("/", 1)[0]),
+        "moto": int(stack.aws_endpoint_url.rsplit(":", 1)[1]),
+    }
