@@ -124,6 +124,36 @@ def fault_api(services: Stack, gateway: RunningGateway) -> Iterator[LocalApi]:
         yield gateway.api
 
 
+@pytest.fixture
+def sql(services: Stack) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
+    """One statement on a connection of its own (the plugin's `sql` uses lego_common's, which
+    the in-process handlers share: one per process, as in a container, for one thread at once)."""
+
+    def _run(statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        with services.connect(autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    return _run
+
+
+@pytest.fixture
+def handlers_paused(
+    gateway: RunningGateway,
+) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """`with handlers_paused(): sweep...` runs lego_common code in the test's thread while no
+    in-process handler runs (they share its one database connection): pending events finish
+    first, and events queued meanwhile (a sweep's replays) wait for the block to end."""
+
+    @contextlib.contextmanager
+    def _paused() -> Iterator[None]:
+        assert gateway.functions.wait_for_events(60)
+        with gateway.functions._invoke_lock:  # what serialises the in-process handlers
+            yield
+
+    return _paused
+
+
 @dataclass
 class Caller:
     """A user of the API: the Cognito username and the `sub` every row is owned by."""

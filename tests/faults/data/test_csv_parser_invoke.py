@@ -71,17 +71,22 @@ def test_second_completion_replays_the_parse(
 
 
 def test_sweep_replays_the_parse_once_past_its_grace(
-    caller: Caller, unqueued_parts_list: tuple[str, str], gateway: RunningGateway
+    caller: Caller,
+    unqueued_parts_list: tuple[str, str],
+    gateway: RunningGateway,
+    handlers_paused: Any,
 ) -> None:
     moc_id, file_id = unqueued_parts_list
-    assert file_id not in sweep.requeue_unparsed(apply=False)  # within the grace: left alone
     later = datetime.now(UTC) + sweep.GRACE + timedelta(minutes=1)
+    with handlers_paused():
+        assert file_id not in sweep.requeue_unparsed(apply=False)  # within the grace
 
-    requeued = sweep.requeue_unparsed(apply=True, now=later)
+        requeued = sweep.requeue_unparsed(apply=True, now=later)
 
     assert file_id in requeued
     assert gateway.functions.wait_for_events(60)
     assert _parse_status(caller, moc_id, file_id) == ("ready", "ready")
     moc = caller.call("GET", f"/api/mocs/{moc_id}").json()["data"]
     assert moc["totalPieceCount"] == PARTS_CSV_PIECES
-    assert file_id not in sweep.requeue_unparsed(apply=False, now=later)  # parsed: done
+    with handlers_paused():
+        assert file_id not in sweep.requeue_unparsed(apply=False, now=later)  # parsed: done

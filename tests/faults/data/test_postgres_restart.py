@@ -327,7 +327,7 @@ def commit_dies(lego_stack: Stack) -> Iterator[str]:
 
 
 def test_gallery_upload_commit_lost_keeps_the_objects_for_the_sweep(
-    fault_api: Any, commit_dies: str, sql: Any, bucket_keys: Any
+    fault_api: Any, commit_dies: str, sql: Any, bucket_keys: Any, handlers_paused: Any
 ) -> None:
     caller = Caller(fault_api, f"fault-{uuid.uuid4().hex[:10]}")
 
@@ -347,5 +347,6 @@ def test_gallery_upload_commit_lost_keeps_the_objects_for_the_sweep(
     assert len(bucket_keys(f"images/{caller.sub}/")) == 2
     from lego_gallery import sweep
 
-    sweep.sweep(apply=True, min_age=timedelta(0))
+    with handlers_paused():
+        sweep.sweep(apply=True, min_age=timedelta(0))
     assert bucket_keys(f"images/{caller.sub}/") == []

@@ -93,7 +93,7 @@ def test_gallery_upload_one_transient_error_is_retried_to_success(
 
 
 def test_gallery_delete_s3_failing_leaves_objects_the_sweep_removes(
-    caller: Caller, aws_faults: AwsFaults, sql: Any, bucket_keys: Any
+    caller: Caller, aws_faults: AwsFaults, bucket_keys: Any, handlers_paused: Any
 ) -> None:
     created = caller.call("POST", "/api/images", **_image_form())
     assert created.status_code == 201, created.text
@@ -108,12 +108,13 @@ def test_gallery_delete_s3_failing_leaves_objects_the_sweep_removes(
     aws_faults.clear()
     from lego_gallery import sweep
 
-    sweep.sweep(apply=True, min_age=timedelta(0))
+    with handlers_paused():
+        sweep.sweep(apply=True, min_age=timedelta(0))
     assert bucket_keys(f"images/{caller.sub}/") == []
 
 
 def test_moc_delete_s3_failing_deletes_the_row_and_the_sweep_removes_the_objects(
-    caller: Caller, aws_faults: AwsFaults, sql: Any, bucket_keys: Any
+    caller: Caller, aws_faults: AwsFaults, sql: Any, bucket_keys: Any, handlers_paused: Any
 ) -> None:
     moc_id = create_moc(caller)
     file_id = send_parts_csv(caller, moc_id)
@@ -133,7 +134,8 @@ def test_moc_delete_s3_failing_deletes_the_row_and_the_sweep_removes_the_objects
     aws_faults.clear()
     from lego_upload import sweep
 
-    swept = sweep.sweep(apply=True, orphans=True, min_age=timedelta(0))
+    with handlers_paused():
+        swept = sweep.sweep(apply=True, orphans=True, min_age=timedelta(0))
     assert f"{prefix}{file_id}.csv" in swept.orphans
     assert bucket_keys(prefix) == []
 
