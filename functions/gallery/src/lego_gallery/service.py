@@ -2,9 +2,10 @@
 uploads; the rules, the transactions, the objects, the cache and the search index.
 
 Order of every write: objects in S3 first, then the row (a failed insert deletes the objects
-before answering); commit, then invalidate the cache, then update the search index. Deletes run
-the other way round: commit, then remove the objects, logging any key that fails (the sweep
-command finds what is left).
+before answering, unless the connection died inside COMMIT: then the row may exist, the
+objects stay and the sweep decides); commit, then invalidate the cache, then update the search
+index. Deletes run the other way round: commit, then remove the objects, logging any key that
+fails (the sweep command finds what is left).
 """
 
 from __future__ import annotations
@@ -211,6 +212,8 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
         if first is None:
             raise
         return first
+    except db.CommitUnknownError:
+        raise  # the row may exist: its objects stay (the sweep removes them if it does not)
     except BaseException:
         objects.remove(written, image_id=image_id)
         raise

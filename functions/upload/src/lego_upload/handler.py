@@ -77,13 +77,18 @@ def _form_files(req: Request, max_files: int) -> list[service.FormFile]:
 
 
 def _scheduled(event: Mapping[str, Any]) -> dict[str, Any]:
-    """An EventBridge schedule (no routeKey): sweep the uploads whose ticket expired."""
+    """An EventBridge schedule (no routeKey): sweep the uploads whose ticket expired and queue
+    again the parts lists whose parse was never queued."""
     from lego_common import log as logging
     from lego_upload import sweep
 
     logging.configure()
     result = sweep.sweep(apply=True)
-    return {"expired": len(result.expired), "failed": len(result.failed)}
+    return {
+        "expired": len(result.expired),
+        "requeued": len(result.requeued),
+        "failed": len(result.failed),
+    }
 
 
 ROUTES = {

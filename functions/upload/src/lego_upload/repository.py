@@ -60,6 +60,13 @@ WHERE f.status = 'pending' AND f.expires_at < %(before)s
 ORDER BY f.expires_at LIMIT %(limit)s
 """
 _KNOWN_KEYS = "SELECT s3_key FROM moc_files WHERE s3_key = ANY(%(keys)s)"
+_UNPARSED = """
+SELECT f.id, f.moc_id, m.user_id, f.s3_key, f.version_id FROM moc_files f
+JOIN moc_instructions m ON m.id = f.moc_id
+WHERE f.file_type = 'parts-list' AND f.status = 'ready' AND f.created_at < %(before)s
+  AND NOT EXISTS (SELECT 1 FROM moc_file_parses p WHERE p.file_id = f.id)
+ORDER BY f.created_at LIMIT %(limit)s
+"""
 
 
 def moc_exists(conn: Connection[Any], user_id: str, moc_id: UUID, *, lock: bool = False) -> bool:
@@ -117,3 +124,10 @@ def expired_pending(
 
 def known_keys(conn: Connection[Any], object_keys: list[str]) -> set[str]:
     return {r[0] for r in conn.execute(_KNOWN_KEYS, {"keys": object_keys}).fetchall()}
+
+
+def unparsed_ready(conn: Connection[Any], before: datetime, limit: int) -> list[dict[str, Any]]:
+    """Ready parts lists created before `before` that no parse result names (their async
+    invoke failed, or csv_parser could not finish): the sweep's replay; across users."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(_UNPARSED, {"before": before, "limit": limit}).fetchall()

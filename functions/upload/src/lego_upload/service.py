@@ -192,7 +192,7 @@ def complete_files(user_id: str, moc_id: UUID, file_ids: list[UUID]) -> Completi
         to_parse.append(row)
     if any(o.status != "pending" for o in outcomes):
         cache.delete(keys.moc_detail(moc_id))
-    _queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
+    queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
     return _completion(moc_id, outcomes)
 
 
@@ -249,9 +249,10 @@ def _reject(row: dict[str, Any], exc: _Rejected) -> None:
     log.info("upload_rejected", file_id=str(row["id"]), code=exc.code, reason=exc.reason)
 
 
-def _queue_parses(user_id: str, moc_id: UUID, rows: list[dict[str, Any]]) -> None:
+def queue_parses(user_id: str, moc_id: UUID, rows: list[dict[str, Any]]) -> None:
     """Hand each ready CSV without a parse result to csv_parser. A failed invoke is logged: a
-    second completion of the file queues it again (csv_parser is idempotent per version)."""
+    second completion of the file queues it again, and so does the sweep once it is older than
+    its grace (sweep.requeue_unparsed; csv_parser is idempotent per version)."""
     if not rows:
         return
     with db.connection() as conn:
@@ -317,6 +318,8 @@ def upload_form(
                         "etag": head.etag,
                     },
                 )
+        except db.CommitUnknownError:
+            raise  # the row may exist: the object stays (`lego-upload-sweep --orphans`)
         except BaseException:
             objects.remove([key])
             raise
@@ -324,7 +327,7 @@ def upload_form(
         outcomes.append(FileOutcome(id=file_id, status="ready", file=_file(stored)))
         to_parse.append(stored)
     cache.delete(keys.moc_detail(moc_id))
-    _queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
+    queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
     return _completion(moc_id, outcomes)
 
 

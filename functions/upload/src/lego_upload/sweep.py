@@ -1,11 +1,13 @@
 """`lego-upload-sweep [--apply] [--orphans] [--min-age-minutes N]`: remove pending MOC files
-whose upload ticket expired (object first, then row), and with --orphans the objects under
-mocs/ that no row points at.
+whose upload ticket expired (object first, then row), queue again the ready parts lists that
+were never parsed (their async invoke of csv_parser failed), and with --orphans remove the
+objects under mocs/ that no row points at.
 
 A ticket's row is inserted before the client can send its object, so a pending row whose
 ticket expired is the whole record of an abandoned upload: once its object is gone too, nothing
 is left in S3 without a row. The scheduled run (an EventBridge event to the upload function,
-see handler.py) does the first part, which needs only s3:DeleteObject; --orphans lists the
+see handler.py) does the first two parts, which need only s3:DeleteObject and lambda:InvokeFunction
+(the upload function has both); --orphans lists the
 bucket (s3:ListBucket) and is an operator's command. Dry run by default. Reads the DB_* and S3_*
 env vars; the one reader of every user's rows.
 """
@@ -23,7 +25,7 @@ import structlog
 
 from lego_common import aws, db, log, storage
 from lego_common.errors import AppError
-from lego_upload import repository
+from lego_upload import repository, service
 
 _log = structlog.get_logger()
 GRACE = timedelta(minutes=5)  # a completion may still be checking a ticket that just expired
@@ -36,6 +38,7 @@ class SweepResult:
     orphans: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     deleted_rows: int = 0
+    requeued: list[str] = field(default_factory=list)
 
 
 def sweep_expired(*, apply: bool, now: datetime | None = None) -> SweepResult:
@@ -64,6 +67,18 @@ def sweep_expired(*, apply: bool, now: datetime | None = None) -> SweepResult:
     return result
 
 
+def requeue_unparsed(*, apply: bool, now: datetime | None = None) -> list[str]:
+    """Ready parts lists without a parse result, made more than GRACE ago (a completion may
+    still be handing its file over): csv_parser is invoked for each again. Their file ids."""
+    before = (now or datetime.now(UTC)) - GRACE
+    with db.connection() as conn:
+        rows = repository.unparsed_ready(conn, before, _BATCH)
+    if apply:
+        for row in rows:
+            service.queue_parses(row["user_id"], row["moc_id"], [row])
+    return [str(row["id"]) for row in rows]
+
+
 def find_orphans(min_age: timedelta, now: datetime | None = None) -> list[str]:
     """Objects under mocs/ older than min_age that no moc_files row names."""
     now = now or datetime.now(UTC)
@@ -82,6 +97,7 @@ def sweep(
     *, apply: bool = False, orphans: bool = False, min_age: timedelta = timedelta(hours=1)
 ) -> SweepResult:
     result = sweep_expired(apply=apply)
+    result.requeued = requeue_unparsed(apply=apply)
     if orphans:
         result.orphans = find_orphans(min_age)
         if apply and result.orphans:
@@ -90,6 +106,7 @@ def sweep(
         "upload_swept",
         expired=len(result.expired),
         orphans=len(result.orphans),
+        requeued=len(result.requeued),
         deleted_rows=result.deleted_rows,
         failed=len(result.failed),
         dry_run=not apply,
@@ -125,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "expired": result.expired,
         "orphans": result.orphans,
         "deletedRows": result.deleted_rows,
+        "requeued": result.requeued,
         "failed": result.failed,
     }
     print(json.dumps(report, indent=2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -61,3 +61,38 @@ def test_orphan_objects_are_found(
     result = sweep.sweep(apply=False, orphans=True, min_age=timedelta(0))
     assert key in result.orphans
     assert s3_client.list_objects_v2(Bucket=bucket, Prefix=key)["KeyCount"] == 1
+
+
+def test_ready_parts_list_never_parsed_is_queued_again_once_past_its_grace(
+    api: Callable[..., Any],
+    user_id: str,
+    moc_id: uuid.UUID,
+    invoked: list[tuple[str, dict[str, Any]]],
+    csv_bytes: bytes,
+) -> None:
+    boundary = f"----lego{uuid.uuid4().hex}"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="parts.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + csv_bytes
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    status, sent = api(
+        "POST /api/mocs/{id}/files",
+        user_id,
+        id=moc_id,
+        body=body,
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert status == 201, sent
+    file_id = sent["data"]["files"][0]["id"]
+    assert len(invoked) == 1  # the hand-off csv_parser never received (no parse row follows)
+    later = datetime.now(UTC) + sweep.GRACE + timedelta(minutes=1)
+
+    assert file_id not in sweep.requeue_unparsed(apply=False)  # within the grace
+    assert file_id in sweep.requeue_unparsed(apply=False, now=later)
+    assert len(invoked) == 1  # a dry run queues nothing
+    assert file_id in sweep.requeue_unparsed(apply=True, now=later)
+
+    replayed = [payload for _, payload in invoked[1:] if payload["fileId"] == file_id]
+    assert replayed == [invoked[0][1]]  # the same event the completion sent

@@ -183,13 +183,23 @@ def set_image(user_id: str, item_id: UUID, content: bytes) -> Item:
     """Process the image (800x800 WebP), put it in place of the old one, then point the row at
     it with a new version in the URL. S3 down: 503 and the item unchanged."""
     with db.connection() as conn:
-        if repository.select_item(conn, user_id, item_id) is None:
-            raise _not_found()
+        before = repository.select_item(conn, user_id, item_id)
+    if before is None:
+        raise _not_found()
     encoded = images.process_wishlist(content)  # 400 for anything but a sound image
     key = objects.put(user_id, item_id, encoded)
     url = f"{storage.public_url(key)}?v={uuid.uuid4().hex[:12]}"
-    with db.transaction() as conn:
-        item = repository.update_item(conn, user_id, item_id, {"image_url": url})
+    try:
+        with db.transaction() as conn:
+            item = repository.update_item(conn, user_id, item_id, {"image_url": url})
+    except db.CommitUnknownError:
+        raise  # the row may name it: the object stays (the gallery sweep decides later)
+    except BaseException:
+        # database gone after the put (issue 18): no row names a first image, so it goes;
+        # a replaced image stays, the row still points at its key
+        if before.image_url is None:
+            objects.remove(user_id, item_id)
+        raise
     if item is None:  # deleted meanwhile: its object must go too
         objects.remove(user_id, item_id)
         raise _not_found()

@@ -168,11 +168,28 @@ def connection() -> Iterator[psycopg.Connection[Any]]:
         raise ValidationError("a value is out of range or malformed") from None
 
 
+class CommitUnknownError(ServiceUnavailableError):
+    """The connection failed during COMMIT itself: the transaction may have been committed.
+    A writer that undoes its side effects on failure (objects it put) must keep them: the
+    sweeps remove objects no row names, nothing restores an object a committed row names."""
+
+
 @contextlib.contextmanager
 def transaction() -> Iterator[psycopg.Connection[Any]]:
-    """A transaction: commits when the block ends, rolls back on any exception."""
-    with connection() as conn, conn.transaction():
-        yield conn
+    """A transaction: commits when the block ends, rolls back on any exception. A connection
+    lost during the COMMIT raises CommitUnknownError (a 503 whose writes may have landed)."""
+    with connection() as conn:
+        committing = False
+        try:
+            with conn.transaction():
+                yield conn
+                committing = True
+        except psycopg.OperationalError as exc:
+            if not committing:
+                raise  # connection() answers 503: nothing was committed
+            _drop(conn)
+            log.warning("db_commit_unknown", error=str(exc).strip()[:300])
+            raise CommitUnknownError("database unavailable") from None
 
 
 def close() -> None:

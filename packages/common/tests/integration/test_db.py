@@ -65,6 +65,32 @@ def test_broken_connection_reconnects_once_transparently(db_conn: psycopg.Connec
     assert any(entry["event"] == "db_reconnecting" for entry in logs)
 
 
+def test_connection_lost_during_commit_raises_commit_unknown() -> None:
+    with db.connection() as conn:  # a deferred trigger kills the backend inside COMMIT
+        conn.execute("CREATE TEMP TABLE commit_dies (n int)")
+        conn.execute(
+            "CREATE FUNCTION pg_temp.die() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$"
+        )
+        conn.execute(
+            "CREATE CONSTRAINT TRIGGER die AFTER INSERT ON commit_dies DEFERRABLE INITIALLY"
+            " DEFERRED FOR EACH ROW EXECUTE FUNCTION pg_temp.die()"
+        )
+
+    with pytest.raises(db.CommitUnknownError), db.transaction() as conn:
+        conn.execute("INSERT INTO commit_dies VALUES (1)")
+
+    db.ping()  # the next call has a new connection
+
+
+def test_connection_lost_before_commit_is_plain_service_unavailable() -> None:
+    with pytest.raises(ServiceUnavailableError) as info, db.transaction() as conn:
+        conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    assert not isinstance(info.value, db.CommitUnknownError)  # nothing can have been committed
+    db.ping()
+
+
 @pytest.mark.usefixtures("db_down")
 def test_unreachable_database_raises_service_unavailable() -> None:
     with pytest.raises(ServiceUnavailableError) as info:

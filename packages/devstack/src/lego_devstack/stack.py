@@ -344,6 +344,9 @@ class Stack:
     opensearch_url: str | None
     stoppers: list[Callable[[], None]] = field(default_factory=list)
     redis: RedisServer | None = None
+    # native servers, for restart control (lego_devstack.faults.restart)
+    postgres: PostgresServer | None = None
+    moto: MotoServer | None = None
     root: Path | None = None
 
     def env(self) -> dict[str, str]:
@@ -471,6 +474,8 @@ def start_native(root: Path | None = None) -> Stack:
         raise
     stack.db_port = postgres.port
     stack.redis = redis
+    stack.postgres = postgres
+    stack.moto = moto
     stack.redis_url = f"redis://127.0.0.1:{redis.port}/0"
     stack.aws_endpoint_url = f"http://127.0.0.1:{moto.port}"
     return stack
