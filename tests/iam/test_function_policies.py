@@ -82,13 +82,18 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 
 @pytest.fixture(scope="module")
 def policies(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each function's role policy document, by function name."""
+    """Each function's role policy document, by function name (migrate is a module call of its
+    own, `module.migrate`, so the others can wait for its run)."""
     prefix, suffix = 'module.function["', '"].aws_iam_role_policy.this'
-    return {
+    documents = {
         address[len(prefix) : -len(suffix)]: json.loads(resource["values"]["policy"])
         for address, resource in planned.items()
         if address.startswith(prefix) and address.endswith(suffix)
     }
+    documents["migrate"] = json.loads(
+        planned["module.migrate.aws_iam_role_policy.this"]["values"]["policy"]
+    )
+    return documents
 
 
 @pytest.fixture(scope="module")
