@@ -5,16 +5,26 @@ anything on the way to it does (the AUTH token's Secrets Manager fetch down or s
 breaker opens, the request pays at most one short timeout, a warning is logged, and every call
 until the cool-down ends skips Redis and goes to the source.
 
-Invalidation never scans the keyspace: each cached key is added to a tag set (e.g. all list
-pages of one user), and invalidating the tag deletes its members in one atomic script.
+Correctness beyond the TTL (issue 18, docs/reliability.md): every value is stamped with its
+owner's generation (`gen:user:{userId}`), read in the same server-side script as the value (one
+round trip) and compared: a value of another generation is a miss. A write bumps the generation
+(INCR) after its commit, so a reader that loaded before the write and puts its page back late
+writes under a dead generation. The write's transaction also inserts a row in
+cache_invalidation_outbox, deleted once Redis took the bump; a row left behind (Redis down)
+is replayed at container start, when the breaker closes and every OUTBOX_SWEEP_S.
 
-A value is "<VALUE_FORMAT> <head>\n<json>": head is the page total, the owner or empty. The
-JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
+Invalidation never scans the keyspace: it also deletes the keys named and the members of tag
+sets (e.g. all list pages of one user), in the same atomic script.
+
+A value is "<VALUE_FORMAT> <generation> <head>\n<json>": head is the page total, the owner or
+empty. The JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -24,9 +34,11 @@ from lego_common.config import get_settings
 from lego_common.serialization import RawJson, dumps
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
+    import psycopg
     import redis
+    from redis.commands.core import Script
 
 log = structlog.get_logger()
 
@@ -35,29 +47,120 @@ TTL_LIST_S = 300  # short: list queries
 TTL_DETAIL_S = 600  # medium: detail queries
 TTL_STATS_S = 1800  # long: aggregated statistics
 # The whole profile (Cognito attributes + counts): seed 001 "User Profile Lambda" says 10 minutes,
-# "Cache TTLs" 30 for aggregated statistics; forget_profile() keeps the counts exact on every
-# write, so the shorter TTL costs little and bounds a stale name or picture written elsewhere.
+# "Cache TTLs" 30 for aggregated statistics; every write bumps the owner's generation, so the
+# shorter TTL costs little and bounds a stale name or picture written elsewhere.
 TTL_PROFILE_S = 600
 
 # The format of every cached value. Bump it when the JSON a response carries changes, so a value
 # the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12;
-# v3: a MOC detail's partsLists carry their parse status, its files only ready ones, issue 17).
+# v3: a MOC detail's partsLists carry their parse status, its files only ready ones, issue 17;
+# v4: the owner's generation in the header, issue 18).
 # The keys stay the seed's, so an invalidation reaches values of either format.
-VALUE_FORMAT = "v3"
+VALUE_FORMAT = "v4"
+
+# A generation outlives every value stamped with it; one that expired or was evicted is reborn
+# from the server's clock (microseconds), so it never equals a generation a live value carries.
+GENERATION_TTL_S = 2 * TTL_STATS_S
+# How often a container replays invalidations other containers could not deliver: the bound on
+# staleness when one container cannot reach Redis while another can (docs/reliability.md).
+OUTBOX_SWEEP_S = 10
+_OUTBOX_BATCH = 500
 
 # Budget of the AUTH token's fetch (connect/read timeout, one retry): Redis is optional, so a
 # slow Secrets Manager must not hold a request for the default client's ~30 s.
 SECRET_TIMEOUT_S = 1.0
 
-# Deletes every key of a tag set, then the set: one round trip, atomic.
-_INVALIDATE_LUA = """
-local members = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #members, 500 do
-  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+_GENERATION_LUA = """
+local function generation(key, ttl)
+  local value = redis.call('GET', key)
+  if not value then
+    local now = redis.call('TIME')
+    value = now[1] .. string.format('%06d', now[2])
+    redis.call('SET', key, value, 'EX', ttl)
+  end
+  return value
 end
-redis.call('DEL', KEYS[1])
-return #members
 """
+
+# KEYS: generation, value. The hit path: one round trip returns both.
+_READ_LUA = (
+    _GENERATION_LUA
+    + """
+return {generation(KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}
+"""
+)
+
+# KEYS: generation, value[, tag]; ARGV: the generation read before loading, text, ttl.
+# A loader whose generation is dead by now (a write bumped it meanwhile) stores nothing.
+_WRITE_LUA = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+if #KEYS == 3 then
+  redis.call('SADD', KEYS[3], KEYS[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[3], 'GT')
+  redis.call('EXPIRE', KEYS[3], ARGV[3], 'NX')
+end
+return 1
+"""
+
+# KEYS: generations, then tag sets, then plain keys; ARGV: counts of the first two, the
+# generations' TTL. Bumps every generation and deletes the keys and every tag's members: atomic.
+_INVALIDATE_LUA = (
+    _GENERATION_LUA
+    + """
+local generations, tags, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+for i = 1, generations do
+  generation(KEYS[i], ttl)
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ttl)
+end
+local doomed = {}
+for i = generations + 1, generations + tags do
+  for _, member in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    doomed[#doomed + 1] = member
+  end
+  doomed[#doomed + 1] = KEYS[i]
+end
+for i = generations + tags + 1, #KEYS do
+  doomed[#doomed + 1] = KEYS[i]
+end
+for i = 1, #doomed, 500 do
+  redis.call('DEL', unpack(doomed, i, math.min(i + 499, #doomed)))
+end
+return #doomed
+"""
+)
+
+
+@dataclass(frozen=True)
+class Invalidation:
+    """A write's pending invalidation: the user whose cache it makes stale and its outbox rows
+    (none when the cache is off, or when nothing was staged yet)."""
+
+    user_id: str
+    outbox_ids: tuple[int, ...] = ()
+
+    def merged(self, other: Invalidation) -> Invalidation:
+        """Both pending invalidations (the same user's), for a request of several transactions."""
+        return Invalidation(self.user_id, self.outbox_ids + other.outbox_ids)
+
+
+class _Outbox:
+    """When this container last replayed the outbox (None: never, i.e. a cold start)."""
+
+    def __init__(self) -> None:
+        self.swept_at: float | None = None
+        self.lock = threading.Lock()
+
+
+_outbox = _Outbox()
+
+
+def generation_key(user_id: str) -> str:
+    """The Redis key of a user's cache generation."""
+    return f"gen:user:{user_id}"
 
 
 @functools.cache
@@ -93,11 +196,31 @@ def client() -> redis.Redis | None:
     )
 
 
+@dataclass(frozen=True)
+class _Scripts:
+    read: Script
+    write: Script
+    invalidate: Script
+
+
+@functools.cache
+def _scripts(redis_client: redis.Redis) -> _Scripts:
+    """The scripts, run by EVALSHA (redis-py loads them on NOSCRIPT)."""
+    return _Scripts(
+        redis_client.register_script(_READ_LUA),
+        redis_client.register_script(_WRITE_LUA),
+        redis_client.register_script(_INVALIDATE_LUA),
+    )
+
+
 def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = None) -> Any:
     """Run call on the client unless the breaker is open; any failure on the way to Redis (the
-    client's construction and its AUTH secret included) or of Redis opens it."""
+    client's construction and its AUTH secret included) or of Redis opens it. The outbox is
+    replayed first at a cold start, on the trial that may close the breaker and every
+    OUTBOX_SWEEP_S: until it is, the cache is not trusted."""
     if not get_settings().redis_url or not breaker().allow():
         return default
+    is_trial = breaker().is_open  # half-open: Redis may hold entries a failed write left stale
     import redis as redis_lib
 
     try:
@@ -107,6 +230,8 @@ def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = 
     if redis_client is None:
         return default
     try:
+        if (is_trial or _sweep_due()) and not _replay_outbox(redis_client):
+            return default
         result = call(redis_client)
     except redis_lib.RedisError as exc:
         return _unavailable(operation, exc, default)
@@ -125,14 +250,110 @@ def _unavailable(operation: str, exc: Exception, default: Any) -> Any:
     return default
 
 
+# --- the outbox of invalidations -----------------------------------------------------------------
+
+_INSERT_OUTBOX = "INSERT INTO cache_invalidation_outbox (user_id) VALUES (%(uid)s) RETURNING id"
+_PEEK_OUTBOX = "SELECT 1 FROM cache_invalidation_outbox LIMIT 1"
+_CLAIM_OUTBOX = (
+    "SELECT id, user_id FROM cache_invalidation_outbox ORDER BY id LIMIT %(n)s"
+    " FOR UPDATE SKIP LOCKED"
+)
+_DELETE_OUTBOX = "DELETE FROM cache_invalidation_outbox WHERE id = ANY(%(ids)s)"
+
+
+def stage_invalidation(conn: psycopg.Connection[Any], user_id: str) -> Invalidation:
+    """Record, in the write's own transaction, that user_id's cache goes stale with it; pass the
+    result to invalidate() after the commit."""
+    if not get_settings().redis_url:
+        return Invalidation(user_id)
+    row = conn.execute(_INSERT_OUTBOX, {"uid": user_id}).fetchone()
+    assert row is not None  # INSERT ... RETURNING gives one row
+    return Invalidation(user_id, (int(row[0]),))
+
+
+def invalidate(staged: Invalidation, *keys: str, tags: Iterable[str] = ()) -> None:
+    """After the commit: bump the user's generation and delete keys and tags' members, in one
+    round trip; then drop the outbox row. Redis unavailable: the row stays for a replay."""
+    tag_list = list(tags)
+    done = _guarded(
+        "invalidate",
+        lambda r: _scripts(r).invalidate(
+            keys=[generation_key(staged.user_id), *tag_list, *keys],
+            args=[1, len(tag_list), GENERATION_TTL_S],
+            client=r,
+        ),
+    )
+    if done is not None and staged.outbox_ids:
+        _forget_outbox_rows(list(staged.outbox_ids))
+
+
+def _forget_outbox_rows(ids: list[int]) -> None:
+    from lego_common import db
+
+    try:
+        with db.transaction() as conn:
+            # a row lost in a crash is only replayed once more: no need to wait for the flush
+            conn.execute("SET LOCAL synchronous_commit = off")
+            conn.execute(_DELETE_OUTBOX, {"ids": ids})
+    except Exception as exc:  # the write has committed and Redis has the bump: not the caller's
+        log.warning("cache_outbox_not_cleared", rows=len(ids), error=str(exc)[:300])
+
+
+def _sweep_due() -> bool:
+    swept_at = _outbox.swept_at
+    return swept_at is None or breaker().clock() - swept_at >= OUTBOX_SWEEP_S
+
+
+def _replay_outbox(redis_client: redis.Redis) -> bool:
+    """Bump the generation of every user with a pending invalidation, then delete those rows.
+    False when PostgreSQL cannot say (the cache is then skipped: it may be stale); a Redis
+    error propagates to the breaker. Rows of writes still in flight are invisible here: their
+    writer delivers them, or the next replay does."""
+    from lego_common import db
+
+    with _outbox.lock:
+        started_at = breaker().clock()
+        try:
+            with db.connection() as conn:
+                pending = conn.execute(_PEEK_OUTBOX).fetchone() is not None
+            replayed = 0
+            while pending:
+                with db.transaction() as conn:
+                    rows = conn.execute(_CLAIM_OUTBOX, {"n": _OUTBOX_BATCH}).fetchall()
+                    users = sorted({str(user_id) for _, user_id in rows})
+                    if users:
+                        _scripts(redis_client).invalidate(
+                            keys=[generation_key(u) for u in users],
+                            args=[len(users), 0, GENERATION_TTL_S],
+                            client=redis_client,
+                        )
+                        conn.execute(_DELETE_OUTBOX, {"ids": [int(i) for i, _ in rows]})
+                replayed += len(rows)
+                pending = len(rows) == _OUTBOX_BATCH
+        except Exception as exc:
+            import redis as redis_lib
+
+            if isinstance(exc, redis_lib.RedisError):
+                raise
+            log.warning("cache_outbox_replay_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+            return False
+        _outbox.swept_at = started_at
+    if replayed:
+        log.warning("cache_outbox_replayed", invalidations=replayed)
+    return True
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
 def get_text(key: str) -> str | None:
-    """The cached JSON text under key, or None on a miss or when Redis is unavailable."""
+    """The raw text under key, or None on a miss or when Redis is unavailable."""
     value: str | None = _guarded("get", lambda r: r.get(key))
     return value
 
 
 def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> None:
-    """Store text under key for ttl_seconds; with tag, remember the key for invalidate_tag()."""
+    """Store raw text under key for ttl_seconds; with tag, remember the key for invalidate_tag()."""
 
     def _set(r: redis.Redis) -> None:
         pipe = r.pipeline(transaction=False)
@@ -146,46 +367,78 @@ def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> N
     _guarded("set", _set)
 
 
-def _get_framed(key: str) -> tuple[str, str] | None:
-    """(head, json) of the value under key, or None on a miss or a value of another format."""
-    text = get_text(key)
+def _get_framed(user_id: str, key: str) -> tuple[str | None, tuple[str, str] | None]:
+    """(the user's generation, (head, json) of a value stamped with it or None). The generation
+    is None when Redis is unavailable: nothing may be stored then."""
+    answer = _guarded(
+        "get",
+        lambda r: _scripts(r).read(
+            keys=[generation_key(user_id), key], args=[GENERATION_TTL_S], client=r
+        ),
+    )
+    if answer is None:
+        return None, None
+    generation, text = str(answer[0]), answer[1] if len(answer) > 1 else None
     if text is None:
-        return None
+        return generation, None
     header, sep, payload = text.partition("\n")
-    value_format, _, head = header.partition(" ")
-    if not sep or value_format != VALUE_FORMAT:
-        return None
-    return head, payload
+    value_format, _, stamp = header.partition(" ")
+    value_generation, _, head = stamp.partition(" ")
+    if not sep or value_format != VALUE_FORMAT or value_generation != generation:
+        return generation, None
+    return generation, (head, payload)
 
 
-def _set_framed(key: str, head: str, payload: str, ttl_seconds: int, tag: str | None) -> None:
-    set_text(key, f"{VALUE_FORMAT} {head}\n{payload}", ttl_seconds, tag)
+def _set_framed(
+    user_id: str,
+    generation: str | None,
+    key: str,
+    head: str,
+    payload: str,
+    ttl_seconds: int,
+    tag: str | None,
+) -> None:
+    if generation is None:
+        return
+    text = f"{VALUE_FORMAT} {generation} {head}\n{payload}"
+    _guarded(
+        "set",
+        lambda r: _scripts(r).write(
+            keys=[generation_key(user_id), key, *([tag] if tag else [])],
+            args=[generation, text, ttl_seconds],
+            client=r,
+        ),
+    )
 
 
-def cached(key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None) -> RawJson:
-    """Cache-aside: the JSON text under key, or load() encoded, stored and returned."""
-    hit = _get_framed(key)
+def cached(
+    user_id: str, key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None
+) -> RawJson:
+    """Cache-aside for user_id's data: the JSON text under key, or load() encoded, stored and
+    returned."""
+    generation, hit = _get_framed(user_id, key)
     if hit is not None:
         return RawJson(hit[1])
     text = dumps(load())
-    _set_framed(key, "", text, ttl_seconds, tag)
+    _set_framed(user_id, generation, key, "", text, ttl_seconds, tag)
     return RawJson(text)
 
 
 def cached_page(
+    user_id: str,
     key: str,
     ttl_seconds: int,
     load: Callable[[], tuple[Any, int]],
     tag: str | None = None,
 ) -> tuple[RawJson, int]:
-    """Cache-aside for a page of a list: (rows as JSON, total). The total is the value's head,
-    so a hit gives it without decoding the rows."""
-    hit = _get_framed(key)
+    """Cache-aside for a page of user_id's list: (rows as JSON, total). The total is the
+    value's head, so a hit gives it without decoding the rows."""
+    generation, hit = _get_framed(user_id, key)
     if hit is not None and hit[0].isdigit():
         return RawJson(hit[1]), int(hit[0])
     data, total = load()
     rows = dumps(data)
-    _set_framed(key, str(int(total)), rows, ttl_seconds, tag)
+    _set_framed(user_id, generation, key, str(int(total)), rows, ttl_seconds, tag)
     return RawJson(rows), int(total)
 
 
@@ -195,13 +448,16 @@ def cached_owned(
     """Cache-aside for a key without the user in it (seed `moc:detail:{mocId}`): the value
     records its owner and a hit for anyone else is a miss, so load(), which filters by owner,
     decides (404) and another user's row is never served from the cache."""
-    hit = _get_framed(key)
+    generation, hit = _get_framed(owner, key)
     if hit is not None and hit[0] == owner:
         return RawJson(hit[1])
     payload = dumps(load())
     if "\n" not in owner:
-        _set_framed(key, owner, payload, ttl_seconds, tag)
+        _set_framed(owner, generation, key, owner, payload, ttl_seconds, tag)
     return RawJson(payload)
+
+
+# --- raw invalidation (no generation: tests and tools) -------------------------------------------
 
 
 def delete(*keys: str) -> None:
@@ -209,18 +465,12 @@ def delete(*keys: str) -> None:
         _guarded("delete", lambda r: r.delete(*keys))
 
 
-def forget_profile(user_id: str) -> None:
-    """Drop the user's cached profile (`profile:user:{userId}`), whose counts of MOCs, images
-    and wishlist items must stay exact: every create and delete of those rows calls this after
-    its commit (the profile function caches the whole profile for TTL_PROFILE_S)."""
-    from lego_common import keys
-
-    delete(keys.profile(user_id))
-
-
 def invalidate_tag(tag: str) -> None:
     """Delete every key recorded under tag (and the tag), without scanning the keyspace."""
-    _guarded("invalidate", lambda r: r.eval(_INVALIDATE_LUA, 1, tag))
+    _guarded(
+        "invalidate",
+        lambda r: _scripts(r).invalidate(keys=[tag], args=[0, 1, GENERATION_TTL_S], client=r),
+    )
 
 
 def ping() -> None:
@@ -232,9 +482,11 @@ def ping() -> None:
 
 
 def reset() -> None:
-    """Forget the client and breaker state (tests)."""
+    """Forget the client, breaker and outbox state, as a new container would (tests)."""
     existing = client() if client.cache_info().currsize else None
     if existing is not None:
         existing.close()
     client.cache_clear()
+    _scripts.cache_clear()
     breaker.cache_clear()
+    _outbox.swept_at = None
