@@ -217,7 +217,7 @@ def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = 
     """Run call on the client unless the breaker is open; any failure on the way to Redis (the
     client's construction and its AUTH secret included) or of Redis opens it. The outbox is
     replayed first at a cold start, on the trial that may close the breaker and every
-    OUTBOX_SWEEP_S: until it is, the cache is not trusted."""
+    OUTBOX_SWEEP_S."""
     if not get_settings().redis_url or not breaker().allow():
         return default
     is_trial = breaker().is_open  # half-open: Redis may hold entries a failed write left stale
@@ -230,8 +230,8 @@ def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = 
     if redis_client is None:
         return default
     try:
-        if (is_trial or _sweep_due()) and not _replay_outbox(redis_client):
-            return default
+        if is_trial or _sweep_due():
+            _replay_outbox(redis_client)
         result = call(redis_client)
     except redis_lib.RedisError as exc:
         return _unavailable(operation, exc, default)
@@ -304,11 +304,12 @@ def _sweep_due() -> bool:
     return swept_at is None or breaker().clock() - swept_at >= OUTBOX_SWEEP_S
 
 
-def _replay_outbox(redis_client: redis.Redis) -> bool:
-    """Bump the generation of every user with a pending invalidation, then delete those rows.
-    False when PostgreSQL cannot say (the cache is then skipped: it may be stale); a Redis
-    error propagates to the breaker. Rows of writes still in flight are invisible here: their
-    writer delivers them, or the next replay does."""
+def _replay_outbox(redis_client: redis.Redis) -> None:
+    """Bump the generation of every user with a pending invalidation, then delete those rows;
+    a Redis error propagates to the breaker. PostgreSQL down: logged, tried again after
+    OUTBOX_SWEEP_S, and the cache still serves (seed "Graceful Degradation": no write can
+    commit meanwhile). Rows of writes still in flight are invisible here: their writer
+    delivers them, or the next replay does."""
     from lego_common import db
 
     with _outbox.lock:
@@ -336,11 +337,10 @@ def _replay_outbox(redis_client: redis.Redis) -> bool:
             if isinstance(exc, redis_lib.RedisError):
                 raise
             log.warning("cache_outbox_replay_failed", error=f"{type(exc).__name__}: {exc}"[:300])
-            return False
+            replayed = 0
         _outbox.swept_at = started_at
     if replayed:
         log.warning("cache_outbox_replayed", invalidations=replayed)
-    return True
 
 
 # --- reads ---------------------------------------------------------------------------------------
