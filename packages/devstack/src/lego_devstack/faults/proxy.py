@@ -151,17 +151,14 @@ class FaultProxy:
     def _shuttle(self, client: socket.socket, upstream: socket.socket) -> None:
         peers = {client: upstream, upstream: client}
         while not self._stopping.is_set():
-            fault = self.fault
-            if fault is Fault.RESET:
-                _reset(client)
-                _reset(upstream)
-                return
-            if fault is Fault.DROP:
+            if self._broken_by_fault(client, upstream):
                 return
             ready, _, _ = select.select(list(peers), [], [], _POLL_S)
             for sock in ready:
                 data = _recv(sock)
-                if not data:
+                # looked at again: the fault may have changed while select() waited, and a
+                # chunk read after a switch to RESET must not slip through
+                if not data or self._broken_by_fault(client, upstream):
                     return
                 if self.fault is Fault.BLACKHOLE:
                     continue  # swallowed: the other side waits for an answer that never comes
@@ -171,6 +168,14 @@ class FaultProxy:
                     peers[sock].sendall(data)
                 except OSError:
                     return
+
+    def _broken_by_fault(self, client: socket.socket, upstream: socket.socket) -> bool:
+        """Apply RESET or DROP to an open connection; True when it ended."""
+        if self.fault is Fault.RESET:
+            _reset(client)
+            _reset(upstream)
+            return True
+        return self.fault is Fault.DROP
 
     def _track(self, *sockets: socket.socket) -> None:
         with self._lock:
