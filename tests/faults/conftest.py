@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from lego_devstack.faults import FaultProxy
+from lego_devstack.faults import FaultProxy, ManualClock
 from lego_devstack.stack import free_port
 from lego_gateway.testing import LocalApi
 
@@ -19,19 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from lego_devstack.stack import Stack
-
-
-class ManualClock:
-    """A monotonic clock that moves only when told: breaker windows without sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass

@@ -14,12 +14,12 @@ import pytest
 import redis
 
 from lego_common import cache, db, keys
-from lego_devstack.faults import Fault
+from lego_devstack.faults import Fault, ManualClock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from conftest import FaultStack, ManualClock  # type: ignore[import-not-found]
+    from conftest import FaultStack  # type: ignore[import-not-found]
 
     from lego_gateway.testing import LocalApi
 

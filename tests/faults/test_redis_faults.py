@@ -15,10 +15,10 @@ import pytest
 import structlog
 
 from lego_common import cache
-from lego_devstack.faults import Fault
+from lego_devstack.faults import Fault, ManualClock
 
 if TYPE_CHECKING:
-    from conftest import FaultStack, ManualClock  # type: ignore[import-not-found]
+    from conftest import FaultStack  # type: ignore[import-not-found]
 
     from lego_gateway.testing import LocalApi
 
