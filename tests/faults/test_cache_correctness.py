@@ -123,20 +123,6 @@ def test_list_page_loaded_before_a_write_is_not_served_after_it(
     assert ann.listed_titles() == ["Second", "Old"]
 
 
-def test_a_put_back_that_lands_anyway_carries_a_dead_generation(
-    faults: FaultStack, clock: ManualClock, raw_redis: redis.Redis
-) -> None:
-    """Even a value written under the old generation by hand (what a put-back racing past the
-    conditional write would leave) is a miss once the generation moved."""
-    ann = Builder(faults.api)
-    assert ann.title() == "Old"
-    old_value = raw_redis.get(keys.moc_detail(ann.moc_id))
-    assert old_value is not None
-    ann.rename("New")
-    raw_redis.set(keys.moc_detail(ann.moc_id), old_value, ex=600)
-    assert ann.title() == "New"
-
-
 # --- hole 2: an invalidation that fails while Redis is down -----------------------------------
 
 

@@ -5,19 +5,20 @@ anything on the way to it does (the AUTH token's Secrets Manager fetch down or s
 breaker opens, the request pays at most one short timeout, a warning is logged, and every call
 until the cool-down ends skips Redis and goes to the source.
 
-Correctness beyond the TTL (issue 18, docs/reliability.md): every value is stamped with its
-owner's generation (`gen:user:{userId}`), read in the same server-side script as the value (one
-round trip) and compared: a value of another generation is a miss. A write bumps the generation
-(INCR) after its commit, so a reader that loaded before the write and puts its page back late
-writes under a dead generation. The write's transaction also inserts a row in
-cache_invalidation_outbox, deleted once Redis took the bump; a row left behind (Redis down)
-is replayed at container start, when the breaker closes and every OUTBOX_SWEEP_S.
+Correctness beyond the TTL (issue 18, docs/reliability.md): a miss reads the owner's
+generation (`gen:user:{userId}`) before it loads, and stores its page with a script that writes
+only if the generation has not moved; a write bumps it (INCR) and deletes the keys it names
+after its commit, so a reader that loaded before the write cannot put the old page back. The
+hit path stays one GET. The write's transaction also inserts a row in
+cache_invalidation_outbox, deleted once Redis took the invalidation; a row left behind (Redis
+down) is replayed (the user's generation bumped, every key the user has cached deleted) at
+container start, when the breaker closes and every OUTBOX_SWEEP_S.
 
 Invalidation never scans the keyspace: it also deletes the keys named and the members of tag
 sets (e.g. all list pages of one user), in the same atomic script.
 
-A value is "<VALUE_FORMAT> <generation> <head>\n<json>": head is the page total, the owner or
-empty. The JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
+A value is "<VALUE_FORMAT> <head>\n<json>": head is the page total, the owner or empty. The
+JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
 """
 
 from __future__ import annotations
@@ -53,13 +54,12 @@ TTL_PROFILE_S = 600
 
 # The format of every cached value. Bump it when the JSON a response carries changes, so a value
 # the previous code wrote is a miss instead of being served (v2: unset fields omitted, issue 12;
-# v3: a MOC detail's partsLists carry their parse status, its files only ready ones, issue 17;
-# v4: the owner's generation in the header, issue 18).
+# v3: a MOC detail's partsLists carry their parse status, its files only ready ones, issue 17).
 # The keys stay the seed's, so an invalidation reaches values of either format.
-VALUE_FORMAT = "v4"
+VALUE_FORMAT = "v3"
 
-# A generation outlives every value stamped with it; one that expired or was evicted is reborn
-# from the server's clock (microseconds), so it never equals a generation a live value carries.
+# A generation outlives any load it guards (a bump refreshes it); one that expired or was
+# evicted is reborn from the server's clock (microseconds), never equal to one a loader holds.
 GENERATION_TTL_S = 2 * TTL_STATS_S
 # How often a container replays invalidations other containers could not deliver: the bound on
 # staleness when one container cannot reach Redis while another can (docs/reliability.md).
@@ -82,25 +82,18 @@ local function generation(key, ttl)
 end
 """
 
-# KEYS: generation, value. The hit path: one round trip returns both.
-_READ_LUA = (
-    _GENERATION_LUA
-    + """
-return {generation(KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}
-"""
-)
-
-# KEYS: generation, value[, tag]; ARGV: the generation read before loading, text, ttl.
-# A loader whose generation is dead by now (a write bumped it meanwhile) stores nothing.
+# KEYS: generation, value, then the sets that remember it (the user's keys, a tag); ARGV: the
+# generation read before loading ('' when there was none), text, ttl. A loader whose generation
+# moved meanwhile (a write bumped it) stores nothing.
 _WRITE_LUA = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then
   return 0
 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-if #KEYS == 3 then
-  redis.call('SADD', KEYS[3], KEYS[2])
-  redis.call('EXPIRE', KEYS[3], ARGV[3], 'GT')
-  redis.call('EXPIRE', KEYS[3], ARGV[3], 'NX')
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'GT')
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')
 end
 return 1
 """
@@ -163,6 +156,11 @@ def generation_key(user_id: str) -> str:
     return f"gen:user:{user_id}"
 
 
+def user_keys_key(user_id: str) -> str:
+    """The set of every key cached for a user: what a replayed invalidation deletes."""
+    return f"cache:user:{user_id}:keys"
+
+
 @functools.cache
 def breaker() -> CircuitBreaker:
     return CircuitBreaker(get_settings().cache_breaker_cooldown_s)
@@ -198,7 +196,6 @@ def client() -> redis.Redis | None:
 
 @dataclass(frozen=True)
 class _Scripts:
-    read: Script
     write: Script
     invalidate: Script
 
@@ -207,7 +204,6 @@ class _Scripts:
 def _scripts(redis_client: redis.Redis) -> _Scripts:
     """The scripts, run by EVALSHA (redis-py loads them on NOSCRIPT)."""
     return _Scripts(
-        redis_client.register_script(_READ_LUA),
         redis_client.register_script(_WRITE_LUA),
         redis_client.register_script(_INVALIDATE_LUA),
     )
@@ -323,9 +319,9 @@ def _replay_outbox(redis_client: redis.Redis) -> None:
                     rows = conn.execute(_CLAIM_OUTBOX, {"n": _OUTBOX_BATCH}).fetchall()
                     users = sorted({str(user_id) for _, user_id in rows})
                     if users:
-                        _scripts(redis_client).invalidate(
-                            keys=[generation_key(u) for u in users],
-                            args=[len(users), 0, GENERATION_TTL_S],
+                        _scripts(redis_client).invalidate(  # which keys is lost: all of them
+                            keys=[*map(generation_key, users), *map(user_keys_key, users)],
+                            args=[len(users), len(users), GENERATION_TTL_S],
                             client=redis_client,
                         )
                         conn.execute(_DELETE_OUTBOX, {"ids": [int(i) for i, _ in rows]})
@@ -367,26 +363,24 @@ def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> N
     _guarded("set", _set)
 
 
-def _get_framed(user_id: str, key: str) -> tuple[str | None, tuple[str, str] | None]:
-    """(the user's generation, (head, json) of a value stamped with it or None). The generation
-    is None when Redis is unavailable: nothing may be stored then."""
-    answer = _guarded(
-        "get",
-        lambda r: _scripts(r).read(
-            keys=[generation_key(user_id), key], args=[GENERATION_TTL_S], client=r
-        ),
-    )
-    if answer is None:
-        return None, None
-    generation, text = str(answer[0]), answer[1] if len(answer) > 1 else None
+def _get_framed(key: str) -> tuple[str, str] | None:
+    """(head, json) of the value under key, or None on a miss or a value of another format.
+    The hit path: one GET, nothing else."""
+    text = get_text(key)
     if text is None:
-        return generation, None
+        return None
     header, sep, payload = text.partition("\n")
-    value_format, _, stamp = header.partition(" ")
-    value_generation, _, head = stamp.partition(" ")
-    if not sep or value_format != VALUE_FORMAT or value_generation != generation:
-        return generation, None
-    return generation, (head, payload)
+    value_format, _, head = header.partition(" ")
+    if not sep or value_format != VALUE_FORMAT:
+        return None
+    return head, payload
+
+
+def _generation(user_id: str) -> str | None:
+    """On a miss, before loading: the user's generation ('' when none), None when Redis is
+    unavailable (then nothing is stored)."""
+    value: str | None = _guarded("get", lambda r: r.get(generation_key(user_id)) or "")
+    return value
 
 
 def _set_framed(
@@ -400,11 +394,12 @@ def _set_framed(
 ) -> None:
     if generation is None:
         return
-    text = f"{VALUE_FORMAT} {generation} {head}\n{payload}"
+    text = f"{VALUE_FORMAT} {head}\n{payload}"
+    sets = [user_keys_key(user_id), *([tag] if tag else [])]
     _guarded(
         "set",
         lambda r: _scripts(r).write(
-            keys=[generation_key(user_id), key, *([tag] if tag else [])],
+            keys=[generation_key(user_id), key, *sets],
             args=[generation, text, ttl_seconds],
             client=r,
         ),
@@ -416,9 +411,10 @@ def cached(
 ) -> RawJson:
     """Cache-aside for user_id's data: the JSON text under key, or load() encoded, stored and
     returned."""
-    generation, hit = _get_framed(user_id, key)
+    hit = _get_framed(key)
     if hit is not None:
         return RawJson(hit[1])
+    generation = _generation(user_id)
     text = dumps(load())
     _set_framed(user_id, generation, key, "", text, ttl_seconds, tag)
     return RawJson(text)
@@ -433,9 +429,10 @@ def cached_page(
 ) -> tuple[RawJson, int]:
     """Cache-aside for a page of user_id's list: (rows as JSON, total). The total is the
     value's head, so a hit gives it without decoding the rows."""
-    generation, hit = _get_framed(user_id, key)
+    hit = _get_framed(key)
     if hit is not None and hit[0].isdigit():
         return RawJson(hit[1]), int(hit[0])
+    generation = _generation(user_id)
     data, total = load()
     rows = dumps(data)
     _set_framed(user_id, generation, key, str(int(total)), rows, ttl_seconds, tag)
@@ -448,9 +445,10 @@ def cached_owned(
     """Cache-aside for a key without the user in it (seed `moc:detail:{mocId}`): the value
     records its owner and a hit for anyone else is a miss, so load(), which filters by owner,
     decides (404) and another user's row is never served from the cache."""
-    generation, hit = _get_framed(owner, key)
+    hit = _get_framed(key)
     if hit is not None and hit[0] == owner:
         return RawJson(hit[1])
+    generation = _generation(owner)
     payload = dumps(load())
     if "\n" not in owner:
         _set_framed(owner, generation, key, owner, payload, ttl_seconds, tag)
