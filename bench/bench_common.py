@@ -50,7 +50,8 @@ def _cache_rows(stack: Any) -> list[dict[str, Any]]:
     cache.set_text("bench:hit", value, 600)
     raw = redis.Redis.from_url(stack.redis_url, decode_responses=True)
     floor = median_us(lambda: raw.get("bench:hit"))
-    hit = median_us(lambda: cache.cached("bench:hit", 600, lambda: None))
+    document = json.loads(value)  # the first call stores it stamped with the user's generation
+    hit = median_us(lambda: cache.cached("bench-user", "bench:hit", 600, lambda: document))
     raw.close()
     return [row("cache-aside hit (2 KB JSON)", hit, "us", floor, "raw redis GET", goal="<= 1.5x")]
 

@@ -75,14 +75,14 @@ def parse_parts_list(event: ParseEvent, remaining_ms: Callable[[], int] | None =
         return "refused"
     ids = {"moc_id": str(event.moc_id), "file_id": str(event.file_id)}
     try:
-        outcome, total = _parse(event, remaining_ms, check_time, ids)
+        outcome, total, stale = _parse(event, remaining_ms, check_time, ids)
     except parts.NotPartsList as exc:
         # Rolled back whole (no savepoint: a row lock taken in a subtransaction turns every
         # foreign-key check of the COPY into a MultiXact, ~15x slower); recorded on its own.
-        outcome, total = _record_failure(event, exc, ids), -1
-    if outcome in ("ready", "partial"):
-        cache.delete(keys.moc_detail(event.moc_id))
-        cache.invalidate_tag(keys.moc_list_tag(event.user_id))
+        outcome, total, stale = _record_failure(event, exc, ids), -1, None
+    if stale is not None:  # totalPieceCount and the parse status changed
+        tags = [keys.moc_list_tag(event.user_id)]
+        cache.invalidate(stale, keys.moc_detail(event.moc_id), tags=tags)
     log.info(
         "csv_parsed",
         outcome=outcome,
@@ -114,7 +114,7 @@ def _parse(
     remaining_ms: Callable[[], int] | None,
     check_time: Callable[[], None],
     ids: dict[str, str],
-) -> tuple[str, int]:
+) -> tuple[str, int, cache.Invalidation | None]:
     with db.transaction() as conn:
         if remaining_ms is not None:
             repository.set_statement_timeout(conn, max(1000, remaining_ms() - TIME_MARGIN_MS))
@@ -122,7 +122,7 @@ def _parse(
             repository.set_statement_timeout(conn, 0)
         claimed = _claim(conn, event, ids)
         if isinstance(claimed, str):
-            return claimed, -1
+            return claimed, -1, None
         body = _open(event, claimed[0])
         try:
             with repository.copy_parts(conn) as sink:
@@ -141,7 +141,8 @@ def _parse(
             total=report.total_quantity,
             report={"errors": report.errors, "delimiter": report.delimiter},
         )
-    return report.status, total
+        stale = cache.stage_invalidation(conn, event.user_id)
+    return report.status, total, stale
 
 
 def _record_failure(event: ParseEvent, exc: parts.NotPartsList, ids: dict[str, str]) -> str:

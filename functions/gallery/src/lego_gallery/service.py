@@ -63,6 +63,7 @@ FUZZY_THRESHOLD = 0.5  # as for MOCs: one typo in a 6-letter word scores ~0.57
 def list_images(user_id: str, query: ImageListQuery) -> Page:
     """The caller's images, newest first, or ranked by `search`; `albumId` and `tag` filter."""
     rows, total = cache.cached_page(
+        user_id,
         _list_key(user_id, query),
         cache.TTL_LIST_S,
         lambda: _load_page(user_id, query),
@@ -203,6 +204,7 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
     try:
         with _constraint_errors(), db.transaction() as conn:
             image = repository.insert_image(conn, user_id, values)
+            stale = cache.stage_invalidation(conn, user_id)
     except psycopg.errors.UniqueViolation as exc:
         objects.remove(written, image_id=image_id)
         if upload_id is None or exc.diag.constraint_name != "gallery_images_user_upload_key":
@@ -217,8 +219,7 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
     except BaseException:
         objects.remove(written, image_id=image_id)
         raise
-    _invalidate_lists(user_id, albums=[image.album_id])
-    cache.forget_profile(user_id)  # totalImages
+    _invalidate_lists(stale, keys.profile(user_id), albums=[image.album_id])  # totalImages
     _index(image)
     log.info(
         "gallery_image_created",
@@ -246,8 +247,13 @@ def update_image(user_id: str, image_id: UUID, patch: ImagePatch) -> Image:
                 conn, user_id, image_id, changes["album_id"]
             )
         moc_ids = repository.image_moc_ids(conn, user_id, image_id)
-    cache.delete(keys.gallery_image_detail(image_id), *map(keys.moc_detail, moc_ids))
-    _invalidate_lists(user_id, albums=[before.album_id, image.album_id, *covers])
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate_lists(
+        stale,
+        keys.gallery_image_detail(image_id),
+        *map(keys.moc_detail, moc_ids),
+        albums=[before.album_id, image.album_id, *covers],
+    )
     _index(image)
     log.info("gallery_image_updated", image_id=str(image_id), fields=sorted(changes))
     return image
@@ -262,9 +268,14 @@ def delete_image(user_id: str, image_id: UUID) -> ImageDeleted:
         moc_ids = repository.image_moc_ids(conn, user_id, image_id)
         covers = repository.clear_cover_outside_album(conn, user_id, image_id, None)
         repository.delete_image(conn, user_id, image_id)
-    cache.delete(keys.gallery_image_detail(image_id), *map(keys.moc_detail, moc_ids))
-    cache.forget_profile(user_id)  # totalImages
-    _invalidate_lists(user_id, albums=[image.album_id, *covers])
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate_lists(
+        stale,
+        keys.gallery_image_detail(image_id),
+        *map(keys.moc_detail, moc_ids),
+        keys.profile(user_id),  # totalImages
+        albums=[image.album_id, *covers],
+    )
     search_index.INDEX.delete(str(image_id))
     objects.remove(objects.image_keys(user_id, image_id), image_id=image_id)
     log.info("gallery_image_deleted", image_id=str(image_id))
@@ -275,9 +286,13 @@ def flag_image(reporter: str, image_id: UUID, flag: FlagCreate) -> FlagReceived:
     """Report an image: the same answer whether it exists or not, whoever owns it."""
     with db.transaction() as conn:
         owner = repository.insert_flag(conn, reporter, image_id, flag.reason)
-    if owner is not None:
-        cache.delete(keys.gallery_image_detail(image_id))
-        cache.invalidate_tag(keys.gallery_images_tag(owner))
+        stale = cache.stage_invalidation(conn, owner) if owner is not None else None
+    if stale is not None:  # the owner's cache, not the reporter's
+        cache.invalidate(
+            stale,
+            keys.gallery_image_detail(image_id),
+            tags=[keys.gallery_images_tag(stale.user_id)],
+        )
         log.info("gallery_image_flagged", image_id=str(image_id))
     return FlagReceived(image_id=image_id)
 
@@ -288,7 +303,7 @@ def flag_image(reporter: str, image_id: UUID, flag: FlagCreate) -> FlagReceived:
 def list_albums(user_id: str) -> Page:
     """Every album of the caller, newest first, with imageCount (unpaged: one seed key)."""
     rows, total = cache.cached_page(
-        keys.gallery_albums(user_id), cache.TTL_LIST_S, lambda: _load_albums(user_id)
+        user_id, keys.gallery_albums(user_id), cache.TTL_LIST_S, lambda: _load_albums(user_id)
     )
     return Page(rows, total, 1)
 
@@ -320,8 +335,9 @@ def create_album(user_id: str, data: AlbumCreate) -> Album:
     with _constraint_errors(), db.transaction() as conn:
         album_id = repository.insert_album(conn, user_id, data.model_dump())
         album = repository.select_album(conn, user_id, album_id)
+        stale = cache.stage_invalidation(conn, user_id)
     assert album is not None
-    cache.delete(keys.gallery_albums(user_id), keys.profile(user_id))
+    cache.invalidate(stale, keys.gallery_albums(user_id), keys.profile(user_id))
     log.info("gallery_album_created", album_id=str(album_id))
     return album
 
@@ -340,8 +356,9 @@ def update_album(user_id: str, album_id: UUID, patch: AlbumPatch) -> Album:
             )
         repository.update_album(conn, user_id, album_id, changes)
         album = repository.select_album(conn, user_id, album_id)
+        stale = cache.stage_invalidation(conn, user_id)
     assert album is not None
-    cache.delete(keys.gallery_albums(user_id), keys.gallery_album_detail(album_id))
+    cache.invalidate(stale, keys.gallery_albums(user_id), keys.gallery_album_detail(album_id))
     log.info("gallery_album_updated", album_id=str(album_id), fields=sorted(changes))
     return album
 
@@ -350,14 +367,16 @@ def delete_album(user_id: str, album_id: UUID) -> AlbumDeleted:
     """Delete the album; its images stay, in no album (seed)."""
     with db.transaction() as conn:
         released = repository.delete_album(conn, user_id, album_id)
-    if released is None:
-        raise _album_not_found()
-    cache.delete(
+        if released is None:
+            raise _album_not_found()
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate_lists(
+        stale,
         keys.gallery_album_detail(album_id),
         keys.profile(user_id),
         *map(keys.gallery_image_detail, released),
+        albums=[],
     )
-    _invalidate_lists(user_id, albums=[])
     if released:
         with db.connection() as conn:
             for image in repository.select_images_by_ids(conn, user_id, [str(i) for i in released]):
@@ -379,7 +398,8 @@ def link_image(user_id: str, image_id: UUID, moc_id: UUID, *, linked: bool) -> M
             repository.link_image(conn, image_id, moc_id)
         else:
             repository.unlink_image(conn, image_id, moc_id)
-    cache.delete(keys.gallery_image_detail(image_id), keys.moc_detail(moc_id))
+        stale = cache.stage_invalidation(conn, user_id)
+    cache.invalidate(stale, keys.gallery_image_detail(image_id), keys.moc_detail(moc_id))
     return MocLink(image_id=image_id, moc_id=moc_id, linked=linked)
 
 
@@ -392,7 +412,8 @@ def link_album(user_id: str, album_id: UUID, moc_id: UUID, *, linked: bool) -> M
             repository.link_album(conn, album_id, moc_id)
         else:
             repository.unlink_album(conn, album_id, moc_id)
-    cache.delete(keys.gallery_album_detail(album_id), keys.moc_detail(moc_id))
+        stale = cache.stage_invalidation(conn, user_id)
+    cache.invalidate(stale, keys.gallery_album_detail(album_id), keys.moc_detail(moc_id))
     return MocLink(album_id=album_id, moc_id=moc_id, linked=linked)
 
 
@@ -427,12 +448,18 @@ def _too_large(limit: int) -> Exception:
     )
 
 
-def _invalidate_lists(user_id: str, *, albums: Iterable[UUID | None]) -> None:
-    """Every cached list page of the user's images, the album list (imageCount) and the
-    details of the albums named."""
+def _invalidate_lists(stale: cache.Invalidation, *also: str, albums: Iterable[UUID | None]) -> None:
+    """Every cached list page of the user's images, the album list (imageCount), the details
+    of the albums named and the keys in also: one round trip."""
     album_keys = {keys.gallery_album_detail(a) for a in albums if a is not None}
-    cache.delete(keys.gallery_albums(user_id), *sorted(album_keys))
-    cache.invalidate_tag(keys.gallery_images_tag(user_id))
+    user_id = stale.user_id
+    cache.invalidate(
+        stale,
+        keys.gallery_albums(user_id),
+        *sorted(album_keys),
+        *also,
+        tags=[keys.gallery_images_tag(user_id)],
+    )
 
 
 def _index(image: Image) -> None:

@@ -42,6 +42,7 @@ FUZZY_THRESHOLD = 0.5
 def list_mocs(user_id: str, query: MocListQuery) -> Page:
     """The caller's MOCs, newest first, or ranked by `search`; `tag` filters exactly."""
     rows, total = cache.cached_page(
+        user_id,
         keys.moc_list(user_id, query.page, query.limit, query.search, query.tag),
         cache.TTL_LIST_S,
         lambda: _load_page(user_id, query),
@@ -121,8 +122,8 @@ def create_moc(user_id: str, data: MocCreate) -> Moc:
     two concurrent creates give one 201 and one 409)."""
     with _constraint_errors(data.title), db.transaction() as conn:
         moc = repository.insert_moc(conn, user_id, data.model_dump())
-    cache.invalidate_tag(keys.moc_list_tag(user_id))
-    cache.forget_profile(user_id)  # totalMOCs
+        stale = cache.stage_invalidation(conn, user_id)
+    cache.invalidate(stale, keys.profile(user_id), tags=[keys.moc_list_tag(user_id)])  # totalMOCs
     _index(moc)
     log.info("moc_created", moc_id=str(moc.id))
     return moc
@@ -134,9 +135,10 @@ def update_moc(user_id: str, moc_id: UUID, patch: MocPatch) -> Moc:
     changes = patch.changes()
     with _constraint_errors(changes.get("title")), db.transaction() as conn:
         moc = repository.update_moc(conn, user_id, moc_id, changes)
-    if moc is None:
-        raise _not_found()
-    _invalidate(user_id, moc_id)
+        if moc is None:
+            raise _not_found()
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, moc_id)
     _index(moc)
     log.info("moc_updated", moc_id=str(moc_id), fields=sorted(changes))
     return moc
@@ -147,11 +149,10 @@ def delete_moc(user_id: str, moc_id: UUID) -> MocDeleted:
     without its file. Objects S3 would not delete are logged, counted (MocObjectsNotDeleted)
     and their prefix kept in moc_pending_deletes for the hourly sweep_pending_deletes."""
     with db.transaction() as conn:
-        deleted = repository.delete_moc(conn, user_id, moc_id)
-    if not deleted:
-        raise _not_found()
-    _invalidate(user_id, moc_id)
-    cache.forget_profile(user_id)  # totalMOCs
+        if not repository.delete_moc(conn, user_id, moc_id):
+            raise _not_found()
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, moc_id, keys.profile(user_id))  # totalMOCs
     search_index.INDEX.delete(str(moc_id))
     prefix = keys.moc_files_prefix(user_id, moc_id)
     failed = storage.delete_prefix(prefix)
@@ -214,9 +215,9 @@ def _not_found() -> NotFoundError:
     return NotFoundError("MOC not found")
 
 
-def _invalidate(user_id: str, moc_id: UUID) -> None:
-    cache.delete(keys.moc_detail(moc_id))
-    cache.invalidate_tag(keys.moc_list_tag(user_id))
+def _invalidate(stale: cache.Invalidation, moc_id: UUID, *also: str) -> None:
+    tags = [keys.moc_list_tag(stale.user_id)]
+    cache.invalidate(stale, keys.moc_detail(moc_id), *also, tags=tags)
 
 
 def _index(moc: Moc) -> None:

@@ -49,7 +49,7 @@ def get_profile(caller: Caller, profile_id: uuid.UUID) -> RawJson:
     else 503."""
     _check_own(caller, profile_id)
     return cache.cached(
-        keys.profile(caller.sub), cache.TTL_PROFILE_S, lambda: _load_profile(caller)
+        caller.sub, keys.profile(caller.sub), cache.TTL_PROFILE_S, lambda: _load_profile(caller)
     )
 
 
@@ -76,10 +76,17 @@ def _attributes(caller: Caller) -> dict[str, str]:
     return attributes
 
 
-def _fresh(caller: Caller) -> Profile:
-    """The profile after a write: the cached one forgotten, then read again (and not cached,
-    so a read racing the write cannot pin an older value for ten minutes)."""
-    cache.forget_profile(caller.sub)
+def _stage(caller: Caller) -> cache.Invalidation:
+    """The outbox row of a profile write, committed before the write: Cognito is not in the
+    database's transaction, and a row whose write then failed only costs a spare invalidation."""
+    with db.transaction() as conn:
+        return cache.stage_invalidation(conn, caller.sub)
+
+
+def _fresh(caller: Caller, stale: cache.Invalidation) -> Profile:
+    """The profile after a write: the cached one invalidated, then read again (and not
+    cached: the generation bump already keeps a racing read from pinning an older value)."""
+    cache.invalidate(stale, keys.profile(caller.sub))
     return _load_profile(caller)
 
 
@@ -89,9 +96,10 @@ def _fresh(caller: Caller) -> Profile:
 def update_profile(caller: Caller, profile_id: uuid.UUID, patch: ProfilePatch) -> Profile:
     _check_own(caller, profile_id)
     _attributes(caller)
+    stale = _stage(caller)
     cognito.update_attributes(caller.username, {"name": patch.name})
     log.info("profile_updated", fields=["name"])
-    return _fresh(caller)
+    return _fresh(caller, stale)
 
 
 def upload_avatar(caller: Caller, profile_id: uuid.UUID, content: bytes) -> Profile:
@@ -112,6 +120,7 @@ def upload_avatar(caller: Caller, profile_id: uuid.UUID, content: bytes) -> Prof
         ),
     )
     picture = f"{storage.public_url(key)}?v={uuid.uuid4().hex[:16]}"
+    stale = _stage(caller)
     try:
         cognito.update_attributes(caller.username, {"picture": picture})
     except BaseException:
@@ -120,7 +129,7 @@ def upload_avatar(caller: Caller, profile_id: uuid.UUID, content: bytes) -> Prof
     if previous is not None and previous[1] is not None and previous[1] != new_version:
         _forget_version(key, previous[1])
     log.info("avatar_uploaded", bytes=len(avatar.data), versioned=new_version is not None)
-    return _fresh(caller)
+    return _fresh(caller, stale)
 
 
 def delete_avatar(caller: Caller, profile_id: uuid.UUID) -> Profile:
@@ -131,6 +140,7 @@ def delete_avatar(caller: Caller, profile_id: uuid.UUID) -> Profile:
     if not picture:
         raise NotFoundError("no avatar to delete")
     key = keys.avatar_object(caller.sub)
+    stale = _stage(caller)
     cognito.delete_attributes(caller.username, ["picture"])
     try:
         _s3("delete", lambda: storage.delete_every_version(key))
@@ -141,7 +151,7 @@ def delete_avatar(caller: Caller, profile_id: uuid.UUID) -> Profile:
             log.error("avatar_half_deleted", key=key, state="picture removed, object kept")
         raise
     log.info("avatar_deleted")
-    return _fresh(caller)
+    return _fresh(caller, stale)
 
 
 def _restore_avatar(

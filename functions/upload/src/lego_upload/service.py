@@ -159,6 +159,7 @@ def complete_files(user_id: str, moc_id: UUID, file_ids: list[UUID]) -> Completi
         )
         raise _moc_not_found()
     now = datetime.now(UTC)
+    stale = cache.Invalidation(user_id)  # each file's transaction adds its outbox row
     outcomes: list[FileOutcome] = []
     to_parse: list[dict[str, Any]] = []
     for file_id in file_ids:
@@ -183,6 +184,8 @@ def complete_files(user_id: str, moc_id: UUID, file_ids: list[UUID]) -> Completi
             continue
         with db.transaction() as conn:
             marked = repository.mark_ready(conn, file_id, head.version_id, head.etag)
+            if marked:
+                stale = stale.merged(cache.stage_invalidation(conn, user_id))
         if not marked:  # deleted (the MOC or the file) while we checked
             objects.remove([row["s3_key"]])
             outcomes.append(_outcome(file_id, "rejected", "NOT_FOUND", "file not found"))
@@ -191,7 +194,7 @@ def complete_files(user_id: str, moc_id: UUID, file_ids: list[UUID]) -> Completi
         outcomes.append(FileOutcome(id=file_id, status="ready", file=_file(row)))
         to_parse.append(row)
     if any(o.status != "pending" for o in outcomes):
-        cache.delete(keys.moc_detail(moc_id))
+        cache.invalidate(stale, keys.moc_detail(moc_id))
     queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
     return _completion(moc_id, outcomes)
 
@@ -285,6 +288,7 @@ def upload_form(
     with db.connection() as conn:
         if not repository.moc_exists(conn, user_id, moc_id):
             raise _moc_not_found()
+    stale = cache.Invalidation(user_id)  # each file's transaction adds its outbox row
     outcomes: list[FileOutcome] = []
     to_parse: list[dict[str, Any]] = []
     for sent in files:
@@ -318,6 +322,7 @@ def upload_form(
                         "etag": head.etag,
                     },
                 )
+                stale = stale.merged(cache.stage_invalidation(conn, user_id))
         except db.CommitUnknownError:
             raise  # the row may exist: the object stays (`lego-upload-sweep --orphans`)
         except BaseException:
@@ -326,7 +331,7 @@ def upload_form(
         stored = _stored_row(user_id, moc_id, file_id)
         outcomes.append(FileOutcome(id=file_id, status="ready", file=_file(stored)))
         to_parse.append(stored)
-    cache.delete(keys.moc_detail(moc_id))
+    cache.invalidate(stale, keys.moc_detail(moc_id))
     queue_parses(user_id, moc_id, [r for r in to_parse if r["file_type"] == "parts-list"])
     return _completion(moc_id, outcomes)
 
@@ -360,8 +365,8 @@ def delete_file(user_id: str, moc_id: UUID, file_id: UUID) -> FileDeleted:
             raise _file_not_found()
         repository.delete_file(conn, file_id)
         total = repository.update_total(conn, user_id, moc_id)
-    cache.delete(keys.moc_detail(moc_id))
-    cache.invalidate_tag(keys.moc_list_tag(user_id))
+        stale = cache.stage_invalidation(conn, user_id)
+    cache.invalidate(stale, keys.moc_detail(moc_id), tags=[keys.moc_list_tag(user_id)])
     objects.remove([row["s3_key"]])
     log.info("upload_file_deleted", file_id=str(file_id), moc_id=str(moc_id))
     return FileDeleted(id=file_id, total_piece_count=total)

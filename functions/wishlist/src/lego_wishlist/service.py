@@ -50,7 +50,7 @@ def list_items(user_id: str, query: ListQuery) -> Page:
             rows = [i for i in rows if (i.category or "").casefold() == wanted]
         return Page(rows, len(rows), 1)
     data, total = cache.cached_page(
-        keys.wishlist_all(user_id), cache.TTL_LIST_S, lambda: _load_all(user_id)
+        user_id, keys.wishlist_all(user_id), cache.TTL_LIST_S, lambda: _load_all(user_id)
     )
     if not query.category:
         return Page(data, total, 1)
@@ -110,8 +110,8 @@ def create_item(user_id: str, data: ItemCreate) -> Item:
             )
         item = repository.insert_item(conn, user_id, data.model_dump(), len(order))
         repository.set_count(conn, user_id, len(order) + 1)
-    _invalidate(user_id, item.id)
-    _counts_changed(user_id)
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, item.id, counts_changed=True)
     _index(item)
     log.info("wishlist_item_created", item_id=str(item.id))
     return item
@@ -121,9 +121,10 @@ def update_item(user_id: str, item_id: UUID, patch: ItemPatch) -> Item:
     changes = patch.changes()
     with _constraint_errors(), db.transaction() as conn:
         item = repository.update_item(conn, user_id, item_id, changes)
-    if item is None:
-        raise _not_found()
-    _invalidate(user_id, item_id)
+        if item is None:
+            raise _not_found()
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, item_id)
     _index(item)
     log.info("wishlist_item_updated", item_id=str(item_id), fields=sorted(changes))
     return item
@@ -137,8 +138,8 @@ def delete_item(user_id: str, item_id: UUID) -> ItemDeleted:
         if had_image is None:
             raise _not_found()
         repository.set_count(conn, user_id, len(order) - 1)
-    _invalidate(user_id, item_id)
-    _counts_changed(user_id)
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, item_id, counts_changed=True)
     search_index.INDEX.delete(str(item_id))
     if had_image:
         objects.remove(user_id, item_id)
@@ -164,7 +165,8 @@ def reorder_items(user_id: str, request: Reorder) -> Page:
             raise ValidationError(problem, details=details)
         new_order = _merge(order, {move.sort_order: move.id for move in request.items})
         items = repository.set_positions(conn, user_id, rows, new_order)
-    _invalidate(user_id, *new_order)
+        stale = cache.stage_invalidation(conn, user_id)
+    _invalidate(stale, *new_order)
     log.info("wishlist_reordered", moved=len(request.items), item_count=n)
     return Page(items, len(items), 1)
 
@@ -192,6 +194,7 @@ def set_image(user_id: str, item_id: UUID, content: bytes) -> Item:
     try:
         with db.transaction() as conn:
             item = repository.update_item(conn, user_id, item_id, {"image_url": url})
+            stale = cache.stage_invalidation(conn, user_id)
     except db.CommitUnknownError:
         raise  # the row may name it: the object stays (the gallery sweep decides later)
     except BaseException:
@@ -200,10 +203,10 @@ def set_image(user_id: str, item_id: UUID, content: bytes) -> Item:
         if before.image_url is None:
             objects.remove(user_id, item_id)
         raise
+    _invalidate(stale, item_id)
     if item is None:  # deleted meanwhile: its object must go too
         objects.remove(user_id, item_id)
         raise _not_found()
-    _invalidate(user_id, item_id)
     log.info("wishlist_image_set", item_id=str(item_id), width=encoded.width, height=encoded.height)
     return item
 
@@ -215,8 +218,9 @@ def delete_image(user_id: str, item_id: UUID) -> Item:
         if before is None:
             raise _not_found()
         item = repository.update_item(conn, user_id, item_id, {"image_url": None})
+        stale = cache.stage_invalidation(conn, user_id)
     assert item is not None
-    _invalidate(user_id, item_id)
+    _invalidate(stale, item_id)
     if before.image_url is not None:
         objects.remove(user_id, item_id)
     log.info("wishlist_image_deleted", item_id=str(item_id))
@@ -230,13 +234,14 @@ def _not_found() -> NotFoundError:
     return NotFoundError("wishlist item not found")
 
 
-def _invalidate(user_id: str, *item_ids: UUID) -> None:
-    cache.delete(keys.wishlist_all(user_id), *map(keys.wishlist_item, item_ids))
-
-
-def _counts_changed(user_id: str) -> None:
-    """The owner's profile counts include the wishlist (docs/contracts.md)."""
-    cache.forget_profile(user_id)
+def _invalidate(stale: cache.Invalidation, *item_ids: UUID, counts_changed: bool = False) -> None:
+    """The list, the items named and, when counts_changed, the profile (its counts include the
+    wishlist, docs/contracts.md): one round trip."""
+    user_id = stale.user_id
+    profile = [keys.profile(user_id)] if counts_changed else []
+    cache.invalidate(
+        stale, keys.wishlist_all(user_id), *map(keys.wishlist_item, item_ids), *profile
+    )
 
 
 def _index(item: Item) -> None:

@@ -26,7 +26,7 @@ class CircuitBreaker:
 
     def __init__(self, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.cooldown_s = cooldown_s
-        self._clock = clock
+        self.clock = clock  # public: tests advance an injected clock instead of sleeping
         self._retry_at: float | None = None  # None: closed; else when the next trial may go
         self._lock = threading.Lock()
 
@@ -39,7 +39,7 @@ class CircuitBreaker:
         with self._lock:
             if self._retry_at is None:
                 return True
-            now = self._clock()
+            now = self.clock()
             if now < self._retry_at:
                 return False
             self._retry_at = now + self.cooldown_s  # this caller is the trial; others wait
@@ -47,7 +47,7 @@ class CircuitBreaker:
 
     def record_failure(self) -> None:
         with self._lock:
-            self._retry_at = self._clock() + self.cooldown_s
+            self._retry_at = self.clock() + self.cooldown_s
 
     def record_success(self) -> None:
         with self._lock:

@@ -5,8 +5,17 @@ anything on the way to it does (the AUTH token's Secrets Manager fetch down or s
 breaker opens, the request pays at most one short timeout, a warning is logged, and every call
 until the cool-down ends skips Redis and goes to the source.
 
-Invalidation never scans the keyspace: each cached key is added to a tag set (e.g. all list
-pages of one user), and invalidating the tag deletes its members in one atomic script.
+Correctness beyond the TTL (issue 18, docs/reliability.md): a miss reads the owner's
+generation (`gen:user:{userId}`) before it loads, and stores its page with a script that writes
+only if the generation has not moved; a write bumps it (INCR) and deletes the keys it names
+after its commit, so a reader that loaded before the write cannot put the old page back. The
+hit path stays one GET. The write's transaction also inserts a row in
+cache_invalidation_outbox, deleted once Redis took the invalidation; a row left behind (Redis
+down) is replayed (the user's generation bumped, every key the user has cached deleted) at
+container start, when the breaker closes and every OUTBOX_SWEEP_S.
+
+Invalidation never scans the keyspace: it also deletes the keys named and the members of tag
+sets (e.g. all list pages of one user), in the same atomic script.
 
 A value is "<VALUE_FORMAT> <head>\n<json>": head is the page total, the owner or empty. The
 JSON is the wire JSON of the response (serialization.dumps), spliced into it on a hit.
@@ -15,6 +24,8 @@ JSON is the wire JSON of the response (serialization.dumps), spliced into it on 
 from __future__ import annotations
 
 import functools
+import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -24,9 +35,11 @@ from lego_common.config import get_settings
 from lego_common.serialization import RawJson, dumps
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
+    import psycopg
     import redis
+    from redis.commands.core import Script
 
 log = structlog.get_logger()
 
@@ -35,8 +48,8 @@ TTL_LIST_S = 300  # short: list queries
 TTL_DETAIL_S = 600  # medium: detail queries
 TTL_STATS_S = 1800  # long: aggregated statistics
 # The whole profile (Cognito attributes + counts): seed 001 "User Profile Lambda" says 10 minutes,
-# "Cache TTLs" 30 for aggregated statistics; forget_profile() keeps the counts exact on every
-# write, so the shorter TTL costs little and bounds a stale name or picture written elsewhere.
+# "Cache TTLs" 30 for aggregated statistics; every write bumps the owner's generation, so the
+# shorter TTL costs little and bounds a stale name or picture written elsewhere.
 TTL_PROFILE_S = 600
 
 # The format of every cached value. Bump it when the JSON a response carries changes, so a value
@@ -45,19 +58,107 @@ TTL_PROFILE_S = 600
 # The keys stay the seed's, so an invalidation reaches values of either format.
 VALUE_FORMAT = "v3"
 
+# A generation outlives any load it guards (a bump refreshes it); one that expired or was
+# evicted is reborn from the server's clock (microseconds), never equal to one a loader holds.
+GENERATION_TTL_S = 2 * TTL_STATS_S
+# How often a container replays invalidations other containers could not deliver: the bound on
+# staleness when one container cannot reach Redis while another can (docs/reliability.md).
+OUTBOX_SWEEP_S = 10
+_OUTBOX_BATCH = 500
+
 # Budget of the AUTH token's fetch (connect/read timeout, one retry): Redis is optional, so a
 # slow Secrets Manager must not hold a request for the default client's ~30 s.
 SECRET_TIMEOUT_S = 1.0
 
-# Deletes every key of a tag set, then the set: one round trip, atomic.
-_INVALIDATE_LUA = """
-local members = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #members, 500 do
-  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+_GENERATION_LUA = """
+local function generation(key, ttl)
+  local value = redis.call('GET', key)
+  if not value then
+    local now = redis.call('TIME')
+    value = now[1] .. string.format('%06d', now[2])
+    redis.call('SET', key, value, 'EX', ttl)
+  end
+  return value
 end
-redis.call('DEL', KEYS[1])
-return #members
 """
+
+# KEYS: generation, value, then the sets that remember it (the user's keys, a tag); ARGV: the
+# generation read before loading ('' when there was none), text, ttl. A loader whose generation
+# moved meanwhile (a write bumped it) stores nothing.
+_WRITE_LUA = """
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'GT')
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')
+end
+return 1
+"""
+
+# KEYS: generations, then tag sets, then plain keys; ARGV: counts of the first two, the
+# generations' TTL. Bumps every generation and deletes the keys and every tag's members: atomic.
+_INVALIDATE_LUA = (
+    _GENERATION_LUA
+    + """
+local generations, tags, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+for i = 1, generations do
+  generation(KEYS[i], ttl)
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ttl)
+end
+local doomed = {}
+for i = generations + 1, generations + tags do
+  for _, member in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    doomed[#doomed + 1] = member
+  end
+  doomed[#doomed + 1] = KEYS[i]
+end
+for i = generations + tags + 1, #KEYS do
+  doomed[#doomed + 1] = KEYS[i]
+end
+for i = 1, #doomed, 500 do
+  redis.call('DEL', unpack(doomed, i, math.min(i + 499, #doomed)))
+end
+return #doomed
+"""
+)
+
+
+@dataclass(frozen=True)
+class Invalidation:
+    """A write's pending invalidation: the user whose cache it makes stale and its outbox rows
+    (none when the cache is off, or when nothing was staged yet)."""
+
+    user_id: str
+    outbox_ids: tuple[int, ...] = ()
+
+    def merged(self, other: Invalidation) -> Invalidation:
+        """Both pending invalidations (the same user's), for a request of several transactions."""
+        return Invalidation(self.user_id, self.outbox_ids + other.outbox_ids)
+
+
+class _Outbox:
+    """When this container last replayed the outbox (None: never, i.e. a cold start)."""
+
+    def __init__(self) -> None:
+        self.swept_at: float | None = None
+        self.lock = threading.Lock()
+
+
+_outbox = _Outbox()
+
+
+def generation_key(user_id: str) -> str:
+    """The Redis key of a user's cache generation."""
+    return f"gen:user:{user_id}"
+
+
+def user_keys_key(user_id: str) -> str:
+    """The set of every key cached for a user: what a replayed invalidation deletes."""
+    return f"cache:user:{user_id}:keys"
 
 
 @functools.cache
@@ -93,11 +194,29 @@ def client() -> redis.Redis | None:
     )
 
 
+@dataclass(frozen=True)
+class _Scripts:
+    write: Script
+    invalidate: Script
+
+
+@functools.cache
+def _scripts(redis_client: redis.Redis) -> _Scripts:
+    """The scripts, run by EVALSHA (redis-py loads them on NOSCRIPT)."""
+    return _Scripts(
+        redis_client.register_script(_WRITE_LUA),
+        redis_client.register_script(_INVALIDATE_LUA),
+    )
+
+
 def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = None) -> Any:
     """Run call on the client unless the breaker is open; any failure on the way to Redis (the
-    client's construction and its AUTH secret included) or of Redis opens it."""
+    client's construction and its AUTH secret included) or of Redis opens it. The outbox is
+    replayed first at a cold start, on the trial that may close the breaker and every
+    OUTBOX_SWEEP_S."""
     if not get_settings().redis_url or not breaker().allow():
         return default
+    is_trial = breaker().is_open  # half-open: Redis may hold entries a failed write left stale
     import redis as redis_lib
 
     try:
@@ -107,6 +226,8 @@ def _guarded(operation: str, call: Callable[[redis.Redis], Any], default: Any = 
     if redis_client is None:
         return default
     try:
+        if is_trial or _sweep_due():
+            _replay_outbox(redis_client)
         result = call(redis_client)
     except redis_lib.RedisError as exc:
         return _unavailable(operation, exc, default)
@@ -125,14 +246,110 @@ def _unavailable(operation: str, exc: Exception, default: Any) -> Any:
     return default
 
 
+# --- the outbox of invalidations -----------------------------------------------------------------
+
+_INSERT_OUTBOX = "INSERT INTO cache_invalidation_outbox (user_id) VALUES (%(uid)s) RETURNING id"
+_PEEK_OUTBOX = "SELECT 1 FROM cache_invalidation_outbox LIMIT 1"
+_CLAIM_OUTBOX = (
+    "SELECT id, user_id FROM cache_invalidation_outbox ORDER BY id LIMIT %(n)s"
+    " FOR UPDATE SKIP LOCKED"
+)
+_DELETE_OUTBOX = "DELETE FROM cache_invalidation_outbox WHERE id = ANY(%(ids)s)"
+
+
+def stage_invalidation(conn: psycopg.Connection[Any], user_id: str) -> Invalidation:
+    """Record, in the write's own transaction, that user_id's cache goes stale with it; pass the
+    result to invalidate() after the commit."""
+    if not get_settings().redis_url:
+        return Invalidation(user_id)
+    row = conn.execute(_INSERT_OUTBOX, {"uid": user_id}).fetchone()
+    assert row is not None  # INSERT ... RETURNING gives one row
+    return Invalidation(user_id, (int(row[0]),))
+
+
+def invalidate(staged: Invalidation, *keys: str, tags: Iterable[str] = ()) -> None:
+    """After the commit: bump the user's generation and delete keys and tags' members, in one
+    round trip; then drop the outbox row. Redis unavailable: the row stays for a replay."""
+    tag_list = list(tags)
+    done = _guarded(
+        "invalidate",
+        lambda r: _scripts(r).invalidate(
+            keys=[generation_key(staged.user_id), *tag_list, *keys],
+            args=[1, len(tag_list), GENERATION_TTL_S],
+            client=r,
+        ),
+    )
+    if done is not None and staged.outbox_ids:
+        _forget_outbox_rows(list(staged.outbox_ids))
+
+
+def _forget_outbox_rows(ids: list[int]) -> None:
+    from lego_common import db
+
+    try:
+        with db.transaction() as conn:
+            # a row lost in a crash is only replayed once more: no need to wait for the flush
+            conn.execute("SET LOCAL synchronous_commit = off")
+            conn.execute(_DELETE_OUTBOX, {"ids": ids})
+    except Exception as exc:  # the write has committed and Redis has the bump: not the caller's
+        log.warning("cache_outbox_not_cleared", rows=len(ids), error=str(exc)[:300])
+
+
+def _sweep_due() -> bool:
+    swept_at = _outbox.swept_at
+    return swept_at is None or breaker().clock() - swept_at >= OUTBOX_SWEEP_S
+
+
+def _replay_outbox(redis_client: redis.Redis) -> None:
+    """Bump the generation of every user with a pending invalidation, then delete those rows;
+    a Redis error propagates to the breaker. PostgreSQL down: logged, tried again after
+    OUTBOX_SWEEP_S, and the cache still serves (seed "Graceful Degradation": no write can
+    commit meanwhile). Rows of writes still in flight are invisible here: their writer
+    delivers them, or the next replay does."""
+    from lego_common import db
+
+    with _outbox.lock:
+        started_at = breaker().clock()
+        try:
+            with db.connection() as conn:
+                pending = conn.execute(_PEEK_OUTBOX).fetchone() is not None
+            replayed = 0
+            while pending:
+                with db.transaction() as conn:
+                    rows = conn.execute(_CLAIM_OUTBOX, {"n": _OUTBOX_BATCH}).fetchall()
+                    users = sorted({str(user_id) for _, user_id in rows})
+                    if users:
+                        _scripts(redis_client).invalidate(  # which keys is lost: all of them
+                            keys=[*map(generation_key, users), *map(user_keys_key, users)],
+                            args=[len(users), len(users), GENERATION_TTL_S],
+                            client=redis_client,
+                        )
+                        conn.execute(_DELETE_OUTBOX, {"ids": [int(i) for i, _ in rows]})
+                replayed += len(rows)
+                pending = len(rows) == _OUTBOX_BATCH
+        except Exception as exc:
+            import redis as redis_lib
+
+            if isinstance(exc, redis_lib.RedisError):
+                raise
+            log.warning("cache_outbox_replay_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+            replayed = 0
+        _outbox.swept_at = started_at
+    if replayed:
+        log.warning("cache_outbox_replayed", invalidations=replayed)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
 def get_text(key: str) -> str | None:
-    """The cached JSON text under key, or None on a miss or when Redis is unavailable."""
+    """The raw text under key, or None on a miss or when Redis is unavailable."""
     value: str | None = _guarded("get", lambda r: r.get(key))
     return value
 
 
 def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> None:
-    """Store text under key for ttl_seconds; with tag, remember the key for invalidate_tag()."""
+    """Store raw text under key for ttl_seconds; with tag, remember the key for invalidate_tag()."""
 
     def _set(r: redis.Redis) -> None:
         pipe = r.pipeline(transaction=False)
@@ -147,7 +364,8 @@ def set_text(key: str, text: str, ttl_seconds: int, tag: str | None = None) -> N
 
 
 def _get_framed(key: str) -> tuple[str, str] | None:
-    """(head, json) of the value under key, or None on a miss or a value of another format."""
+    """(head, json) of the value under key, or None on a miss or a value of another format.
+    The hit path: one GET, nothing else."""
     text = get_text(key)
     if text is None:
         return None
@@ -158,34 +376,66 @@ def _get_framed(key: str) -> tuple[str, str] | None:
     return head, payload
 
 
-def _set_framed(key: str, head: str, payload: str, ttl_seconds: int, tag: str | None) -> None:
-    set_text(key, f"{VALUE_FORMAT} {head}\n{payload}", ttl_seconds, tag)
+def _generation(user_id: str) -> str | None:
+    """On a miss, before loading: the user's generation ('' when none), None when Redis is
+    unavailable (then nothing is stored)."""
+    value: str | None = _guarded("get", lambda r: r.get(generation_key(user_id)) or "")
+    return value
 
 
-def cached(key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None) -> RawJson:
-    """Cache-aside: the JSON text under key, or load() encoded, stored and returned."""
+def _set_framed(
+    user_id: str,
+    generation: str | None,
+    key: str,
+    head: str,
+    payload: str,
+    ttl_seconds: int,
+    tag: str | None,
+) -> None:
+    if generation is None:
+        return
+    text = f"{VALUE_FORMAT} {head}\n{payload}"
+    sets = [user_keys_key(user_id), *([tag] if tag else [])]
+    _guarded(
+        "set",
+        lambda r: _scripts(r).write(
+            keys=[generation_key(user_id), key, *sets],
+            args=[generation, text, ttl_seconds],
+            client=r,
+        ),
+    )
+
+
+def cached(
+    user_id: str, key: str, ttl_seconds: int, load: Callable[[], Any], tag: str | None = None
+) -> RawJson:
+    """Cache-aside for user_id's data: the JSON text under key, or load() encoded, stored and
+    returned."""
     hit = _get_framed(key)
     if hit is not None:
         return RawJson(hit[1])
+    generation = _generation(user_id)
     text = dumps(load())
-    _set_framed(key, "", text, ttl_seconds, tag)
+    _set_framed(user_id, generation, key, "", text, ttl_seconds, tag)
     return RawJson(text)
 
 
 def cached_page(
+    user_id: str,
     key: str,
     ttl_seconds: int,
     load: Callable[[], tuple[Any, int]],
     tag: str | None = None,
 ) -> tuple[RawJson, int]:
-    """Cache-aside for a page of a list: (rows as JSON, total). The total is the value's head,
-    so a hit gives it without decoding the rows."""
+    """Cache-aside for a page of user_id's list: (rows as JSON, total). The total is the
+    value's head, so a hit gives it without decoding the rows."""
     hit = _get_framed(key)
     if hit is not None and hit[0].isdigit():
         return RawJson(hit[1]), int(hit[0])
+    generation = _generation(user_id)
     data, total = load()
     rows = dumps(data)
-    _set_framed(key, str(int(total)), rows, ttl_seconds, tag)
+    _set_framed(user_id, generation, key, str(int(total)), rows, ttl_seconds, tag)
     return RawJson(rows), int(total)
 
 
@@ -198,10 +448,14 @@ def cached_owned(
     hit = _get_framed(key)
     if hit is not None and hit[0] == owner:
         return RawJson(hit[1])
+    generation = _generation(owner)
     payload = dumps(load())
     if "\n" not in owner:
-        _set_framed(key, owner, payload, ttl_seconds, tag)
+        _set_framed(owner, generation, key, owner, payload, ttl_seconds, tag)
     return RawJson(payload)
+
+
+# --- raw invalidation (no generation: tests and tools) -------------------------------------------
 
 
 def delete(*keys: str) -> None:
@@ -209,18 +463,12 @@ def delete(*keys: str) -> None:
         _guarded("delete", lambda r: r.delete(*keys))
 
 
-def forget_profile(user_id: str) -> None:
-    """Drop the user's cached profile (`profile:user:{userId}`), whose counts of MOCs, images
-    and wishlist items must stay exact: every create and delete of those rows calls this after
-    its commit (the profile function caches the whole profile for TTL_PROFILE_S)."""
-    from lego_common import keys
-
-    delete(keys.profile(user_id))
-
-
 def invalidate_tag(tag: str) -> None:
     """Delete every key recorded under tag (and the tag), without scanning the keyspace."""
-    _guarded("invalidate", lambda r: r.eval(_INVALIDATE_LUA, 1, tag))
+    _guarded(
+        "invalidate",
+        lambda r: _scripts(r).invalidate(keys=[tag], args=[0, 1, GENERATION_TTL_S], client=r),
+    )
 
 
 def ping() -> None:
@@ -232,9 +480,11 @@ def ping() -> None:
 
 
 def reset() -> None:
-    """Forget the client and breaker state (tests)."""
+    """Forget the client, breaker and outbox state, as a new container would (tests)."""
     existing = client() if client.cache_info().currsize else None
     if existing is not None:
         existing.close()
     client.cache_clear()
+    _scripts.cache_clear()
     breaker.cache_clear()
+    _outbox.swept_at = None

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 log = structlog.get_logger()
 T = TypeVar("T")
 
+# Documents written to PostgreSQL but not to OpenSearch (index or delete failed): each one is
+# logged with its id, and `lego-<function>-reindex` puts the index right (reindex.py).
+MISSED_METRIC = "SearchDocumentsMissed"
+
 # seed 001 "Search Query Pattern"
 DEFAULT_FIELDS = ("title^3", "description", "tags^2")
 
@@ -148,6 +152,7 @@ def index_document(index: str, doc_id: str, document: Mapping[str, Any]) -> bool
     except SearchUnavailableError as exc:
         if client() is not None:
             log.warning("search_index_failed", index=index, doc_id=doc_id, error=str(exc))
+            _missed(index)
         return False
     return True
 
@@ -163,8 +168,16 @@ def delete_document(index: str, doc_id: str) -> bool:
     except SearchUnavailableError as exc:
         if client() is not None:
             log.warning("search_delete_failed", index=index, doc_id=doc_id, error=str(exc))
+            _missed(index)
         return False
     return True
+
+
+def _missed(index: str) -> None:
+    """Count a document the index missed: an alarm on the metric says when to reindex."""
+    from lego_common import metrics
+
+    metrics.emit(MISSED_METRIC, 1, Index=index)
 
 
 def ensure_index(index: str, definition: Mapping[str, Any]) -> None:

@@ -35,8 +35,8 @@ def test_cached_loads_once_then_serves_the_stored_json(redis_client: redis.Redis
         return {"n": len(loads)}
 
     before = _redis_now_ms(redis_client)
-    first = cache.cached("t:cached:1", 300, load)
-    second = cache.cached("t:cached:1", 300, load)
+    first = cache.cached("u1", "t:cached:1", 300, load)
+    second = cache.cached("u1", "t:cached:1", 300, load)
     after = _redis_now_ms(redis_client)
     assert first.text == second.text == '{"n":1}'
     assert loads == [1]
@@ -68,9 +68,9 @@ def test_delete_removes_keys(redis_client: redis.Redis) -> None:
 
 
 def test_redis_stopped_mid_request_logs_warning_and_loads_from_source(redis_outage) -> None:  # type: ignore[no-untyped-def]
-    cache.cached("t:outage", 300, lambda: {"v": "before"})
+    cache.cached("u1", "t:outage", 300, lambda: {"v": "before"})
     with redis_outage(), structlog.testing.capture_logs() as logs:
-        value = cache.cached("t:outage", 300, lambda: {"v": "source"})
+        value = cache.cached("u1", "t:outage", 300, lambda: {"v": "source"})
     assert value.text == '{"v":"source"}'
     warnings = [e for e in logs if e["event"] == "cache_unavailable"]
     assert warnings
@@ -130,4 +130,4 @@ def test_cache_disabled_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("REDIS_URL")
     reset_clients()
     assert cache.client() is None
-    assert cache.cached("t:none", 60, lambda: [1]).text == "[1]"
+    assert cache.cached("u1", "t:none", 60, lambda: [1]).text == "[1]"

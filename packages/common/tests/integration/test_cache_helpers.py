@@ -18,12 +18,12 @@ def _key() -> str:
 
 def test_cached_page_hit_returns_rows_and_total_without_load(redis_client: redis.Redis) -> None:
     key = _key()
-    first = cache.cached_page(key, 60, lambda: ([{"a": 1}], 7))
+    first = cache.cached_page("alice", key, 60, lambda: ([{"a": 1}], 7))
 
     def _fail() -> tuple[list[int], int]:
         raise AssertionError("load() must not run on a hit")
 
-    second = cache.cached_page(key, 60, _fail)
+    second = cache.cached_page("alice", key, 60, _fail)
     assert first == second
     assert (second[0].text, second[1]) == ('[{"a":1}]', 7)
     assert redis_client.get(key) == 'v3 7\n[{"a":1}]'
@@ -57,6 +57,6 @@ def test_value_of_a_previous_format_is_a_miss_and_is_rewritten(
     assert cache.cached_owned("alice", key, 60, lambda: {"a": 2}).text == '{"a":2}'
     assert redis_client.get(key) == 'v3 alice\n{"a":2}'
     redis_client.set(key, previous)
-    assert cache.cached_page(key, 60, lambda: ([1], 1)) == (cache.RawJson("[1]"), 1)
+    assert cache.cached_page("alice", key, 60, lambda: ([1], 1)) == (cache.RawJson("[1]"), 1)
     redis_client.set(key, previous)
-    assert cache.cached(key, 60, lambda: [3]).text == "[3]"
+    assert cache.cached("alice", key, 60, lambda: [3]).text == "[3]"
