@@ -15,6 +15,7 @@ loudly, it never skips.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import pwd
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,10 +100,52 @@ def chosen_mode() -> str:
 
 # --- native processes -------------------------------------------------------------------------
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask Linux to send signum to this process when the thread that started it dies, so a
+    `kill -9` of lego-dev or pytest leaves nothing behind. Call it in the child, after any
+    change of user (which clears the setting); if the parent is already gone, exit now."""
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
+
+
+def _parent_death_hook(signum: int) -> Callable[[], None]:
+    """A preexec_fn doing die_with_parent's work between fork and exec; libc is looked up
+    here, before the fork, so the child only makes the system call."""
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def _in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return _in_child
+
+
+@functools.cache
+def _launcher() -> ThreadPoolExecutor:
+    """The one thread that starts every server: the parent-death signal fires when the
+    *thread* that forked a child ends, and this one lives as long as the process, whichever
+    thread (a test's, a fault injector's) asks for a start or a restart."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-launcher")
+
 
 @dataclass
 class Process:
-    """A server we started; stop() terminates it (and its process group)."""
+    """A server we started; stop() terminates it (and its process group).
+
+    The server itself (not a wrapper: a `runuser` in between would outlive nothing but hide
+    the server from the signal) gets death_signal when the thread that started it dies:
+    postgres takes SIGQUIT (immediate shutdown: the postmaster stops its backends first)."""
 
     name: str
     argv: list[str]
@@ -109,21 +153,28 @@ class Process:
     user: str | None = None
     env: dict[str, str] | None = None
     popen: subprocess.Popen[bytes] | None = None
+    death_signal: int = signal.SIGKILL
 
     def start(self) -> None:
-        argv = self.argv
-        if self.user is not None:
-            argv = ["runuser", "-u", self.user, "--", *argv]
+        account = pwd.getpwnam(self.user) if self.user is not None else None
         log_file = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            argv,
+        launched = _launcher().submit(
+            subprocess.Popen,
+            self.argv,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=self.env,
             start_new_session=True,  # own process group: Ctrl-C of a parent doesn't race us
+            user=account.pw_uid if account else None,
+            group=account.pw_gid if account else None,
+            extra_groups=[] if account else None,
+            preexec_fn=_parent_death_hook(self.death_signal),  # runs after the user change
         )
-        log_file.close()
+        try:
+            self.popen = launched.result()
+        finally:
+            log_file.close()
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -228,6 +279,7 @@ class PostgresServer:
             ],
             self.root / "postgres.log",
             user=user,
+            death_signal=signal.SIGQUIT,
         )
         self.process.start()
         wait_for(self._accepts, "PostgreSQL", 30, self.root / "postgres.log")

@@ -45,6 +45,29 @@ def _quiet_logging() -> None:
     gateway_log.propagate = False
 
 
+def port_holder(port: int) -> str:
+    """Who listens on port: "pid 123 (python -m http.server 3000)", or why we cannot tell."""
+    import psutil
+
+    try:
+        listeners = [
+            c
+            for c in psutil.net_connections(kind="tcp")
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+        ]
+    except psutil.AccessDenied:
+        return "a process this user may not inspect"
+    for connection in listeners:
+        if connection.pid is None:
+            continue
+        try:
+            command = " ".join(psutil.Process(connection.pid).cmdline())
+        except psutil.Error:
+            command = "?"
+        return f"pid {connection.pid} ({command})"
+    return "a process this user may not inspect"
+
+
 def _port_free(host: str, port: int) -> bool:
     import socket
 
@@ -57,9 +80,11 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(host: str, port: int, containers: int, in_process: bool) -> int:
+def serve(host: str, port: int, containers: int, in_process: bool, reload: bool = True) -> int:
     from lego_devstack import reset_clients
+    from lego_devstack.stack import StackError
     from lego_gateway.app import create_app
+    from lego_gateway.reload import Reloader
     from lego_gateway.stack import (
         AWS_DEFAULTS,
         ServerThread,
@@ -74,7 +99,11 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
         os.environ.setdefault(key, value)
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     if not _port_free(host, port):
-        print(f"lego-dev: {host}:{port} is in use; set PORT to another port", file=sys.stderr)
+        print(
+            f"lego-dev: {host}:{port} is in use by {port_holder(port)}; stop it or set PORT "
+            "to another port (make dev PORT=8080)",
+            file=sys.stderr,
+        )
         return 1
     _quiet_logging()
     signal.signal(signal.SIGINT, _on_signal)
@@ -90,8 +119,11 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
             reset_clients()
             gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
             server = ServerThread(create_app(gateway), host, port)
+            reloader = Reloader(gateway, paths.repo_root()) if reload else None
             try:
                 server.start()
+                if reloader is not None:
+                    reloader.start()
                 write_state(state_path, stack, pool, url)
                 seconds = time.monotonic() - started
                 print(
@@ -104,6 +136,8 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
                 print("lego-dev: the gateway stopped unexpectedly", file=sys.stderr)
                 return 1
             finally:
+                if reloader is not None:
+                    reloader.stop()
                 server.stop()
                 gateway.functions.close()
                 with contextlib.suppress(FileNotFoundError):
@@ -111,6 +145,9 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
                 reset_clients()
     except StopRequestedError:
         return 0
+    except StackError as exc:  # a service missing or failing to start: say which, no traceback
+        print(f"lego-dev: the local stack could not start: {exc}", file=sys.stderr)
+        return 1
 
 
 def token(username: str, token_use: str) -> int:
@@ -150,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LEGO_DEV_IN_PROCESS", "") == "1",
         help="run every handler in the gateway process, one at a time (debugger-friendly)",
     )
+    serve_cmd.add_argument(
+        "--no-reload",
+        action="store_true",
+        default=os.environ.get("LEGO_DEV_RELOAD", "1") == "0",
+        help="do not restart a function's containers when its code is saved",
+    )
     token_cmd = commands.add_parser("token", help="print a token for USER (created if absent)")
     token_cmd.add_argument("user")
     token_cmd.add_argument(
@@ -160,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         return token(args.user, "id" if args.id_token else "access")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
-    return serve(args.host, args.port, args.containers, args.in_process)
+    return serve(args.host, args.port, args.containers, args.in_process, not args.no_reload)
 
 
 if __name__ == "__main__":
