@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lego_devstack.lifetime import parent_death_hook
 from lego_devstack.paths import find_repo_root
 
 if TYPE_CHECKING:
@@ -100,36 +101,6 @@ def chosen_mode() -> str:
 
 # --- native processes -------------------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(signum: int = signal.SIGKILL) -> None:
-    """Ask Linux to send signum to this process when the thread that started it dies, so a
-    `kill -9` of lego-dev or pytest leaves nothing behind. Call it in the child, after any
-    change of user (which clears the setting); if the parent is already gone, exit now."""
-    import ctypes
-
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
-    if os.getppid() != parent or parent == 1:
-        os._exit(1)
-
-
-def _parent_death_hook(signum: int) -> Callable[[], None]:
-    """A preexec_fn doing die_with_parent's work between fork and exec; libc is looked up
-    here, before the fork, so the child only makes the system call."""
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def _in_child() -> None:
-        prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return _in_child
-
 
 @functools.cache
 def _launcher() -> ThreadPoolExecutor:
@@ -169,7 +140,7 @@ class Process:
             user=account.pw_uid if account else None,
             group=account.pw_gid if account else None,
             extra_groups=[] if account else None,
-            preexec_fn=_parent_death_hook(self.death_signal),  # runs after the user change
+            preexec_fn=parent_death_hook(self.death_signal),  # runs after the user change
         )
         try:
             self.popen = launched.result()

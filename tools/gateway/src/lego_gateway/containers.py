@@ -35,6 +35,18 @@ if TYPE_CHECKING:
 
 # Lambda's init phase may take up to 10 s before the invocation fails.
 INIT_TIMEOUT_S = 10.0
+# Third-party libraries a reload does not change: containers started by a reload fork from a
+# server that imported them once, and import only our code (lego_common, the handler) afresh.
+RELOAD_PRELOAD = [
+    "psycopg",
+    "redis",
+    "pydantic",
+    "structlog",
+    "boto3",
+    "botocore.client",
+    "opensearchpy",
+    "PIL.Image",
+]
 
 
 class ContainerCrashedError(RuntimeError):
@@ -62,7 +74,7 @@ def _serve(function: str, module_name: str, conn: Connection) -> None:
     """A container's main loop (in the worker process): init, report, then one event at a time."""
     import importlib
 
-    from lego_devstack.stack import die_with_parent
+    from lego_devstack.lifetime import die_with_parent
 
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the gateway decides when containers stop
@@ -123,6 +135,8 @@ class ContainerPool:
     def __init__(self, max_per_function: int = 2) -> None:
         self.max_per_function = max_per_function
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._reload_context = multiprocessing.get_context("forkserver")
+        self._reload_context.set_forkserver_preload(RELOAD_PRELOAD)
         # One long-lived thread starts every container (see the module docstring).
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-spawner")
         self._cond = threading.Condition()
@@ -139,9 +153,19 @@ class ContainerPool:
 
     # --- starting ------------------------------------------------------------------------------
 
-    def _spawn(self, function: str, module_name: str) -> tuple[BaseProcess, Connection]:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(
+    def start_reload_server(self) -> None:
+        """Start the fork server for reloads now (in the background), not at the first save."""
+        from multiprocessing import forkserver
+
+        self._spawner.submit(forkserver.ensure_running)
+
+    def _spawn(
+        self, function: str, module_name: str, reloaded: bool
+    ) -> tuple[BaseProcess, Connection]:
+        # A first start is a real cold start (a fresh interpreter); a reload's is quicker.
+        context: Any = self._reload_context if reloaded else self._context
+        parent, child = context.Pipe()
+        process = context.Process(
             target=_serve,
             args=(function, module_name, child),
             name=f"lambda-{function}",
@@ -151,9 +175,12 @@ class ContainerPool:
         child.close()
         return process, parent
 
-    def _start(self, function: str, module_name: str, generation: int) -> _Container:
+    def _start(
+        self, function: str, module_name: str, generation: int, reloaded: bool = False
+    ) -> _Container:
         """A new container, initialised: InitFailedError when its handler does not import."""
-        process, conn = self._spawner.submit(self._spawn, function, module_name).result()
+        spawned = self._spawner.submit(self._spawn, function, module_name, reloaded)
+        process, conn = spawned.result()
         container = _Container(function, process, conn, generation)
         try:
             if not conn.poll(INIT_TIMEOUT_S):
@@ -202,10 +229,12 @@ class ContainerPool:
                 self._cond.wait()
         return self._started(function, module_name, current)
 
-    def _started(self, function: str, module_name: str, generation: int) -> _Container:
+    def _started(
+        self, function: str, module_name: str, generation: int, reloaded: bool = False
+    ) -> _Container:
         """Start a container in a slot already counted; the slot is freed if it fails."""
         try:
-            container = self._start(function, module_name, generation)
+            container = self._start(function, module_name, generation, reloaded)
         except BaseException:
             with self._cond:
                 self._count[function] -= 1
@@ -302,7 +331,7 @@ class ContainerPool:
         if not warm:
             return
         try:
-            container = self._started(function, module_name, generation)
+            container = self._started(function, module_name, generation, reloaded=True)
         finally:
             with self._cond:
                 self._warming.discard(function)

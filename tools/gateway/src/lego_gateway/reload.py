@@ -114,6 +114,8 @@ class Reloader:
         return [root for root in roots if root.is_dir()]
 
     def start(self) -> None:
+        if self.gateway.functions.containers is not None:
+            self.gateway.functions.containers.start_reload_server()
         self._thread = threading.Thread(target=self._run, name="reloader", daemon=True)
         self._thread.start()
         self.ready.wait(10)
