@@ -10,8 +10,9 @@ Hot reload (lego_gateway.reload) bumps a function's generation: idle containers 
 generation stop at once, busy ones when their invocation ends, and one new container is
 started ahead of the next request. That one forks from a fork server that imported the
 third-party libraries once (RELOAD_PRELOAD) and imports our code afresh: ~0.1 s instead of a
-full cold start; every other container starts as a fresh interpreter (a real cold start). An init failure (a syntax or import error) is reported by
-the container, which then exits: every request answers InitFailedError until a save fixes it.
+full cold start; every other container starts as a fresh interpreter (a real cold start).
+An init failure (a syntax or import error) is reported by the container, which then exits:
+every request answers InitFailedError until a save fixes it.
 
 Nothing outlives the gateway: a container asks the kernel for SIGKILL when the thread that
 started it dies (PR_SET_PDEATHSIG), and containers are started from one long-lived thread, so
