@@ -28,6 +28,8 @@ ROUTES = {
     "GET /slow": {"function": "slow", "authorization": "NONE"},
     "GET /remaining": {"function": "slow", "authorization": "NONE"},
     "GET /stuck": {"function": "stuck", "authorization": "NONE"},
+    "GET /overrun": {"function": "overrun", "authorization": "NONE"},
+    "GET /overrun-pid": {"function": "overrun", "authorization": "NONE"},
 }
 FUNCTIONS_TF = """
 variable "functions" {
@@ -38,6 +40,7 @@ variable "functions" {
     bye   = { memory_mb = 256, timeout_s = 10 }
     slow  = { memory_mb = 128, timeout_s = 2 }
     stuck = { memory_mb = 128, timeout_s = 60 }
+    overrun = { memory_mb = 128, timeout_s = 3 }
   }
 }
 """
@@ -60,6 +63,26 @@ def lambda_handler(event, context):
     return {{"statusCode": 200, "body": json.dumps(body)}}
 """
 INTEGRATION_TIMEOUT_S = 3
+# A handler on lego_common.http: its deadline answers before the gateway's hard stop.
+OVERRUN_HANDLER = """
+import os
+import time
+
+from lego_common import http
+
+
+def overrun(req):
+    time.sleep(30)
+    return {"finished": True}
+
+
+def pid(req):
+    return {"pid": os.getpid()}
+
+
+ROUTES = {"GET /overrun": overrun, "GET /overrun-pid": pid}
+lambda_handler = http.dispatcher(ROUTES)
+"""
 
 
 def handler_source(value: str, before: str = "pass") -> str:
@@ -91,6 +114,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("hello", "bye", "slow"):
         write_function(root, name, handler_source(f"{name}-1"))
     write_function(root, "stuck", handler_source("stuck", "time.sleep(30)"))
+    write_function(root, "overrun", OVERRUN_HANDLER)
     (root / "functions" / "slow" / "src" / "lego_slow" / "handler.py").write_text(
         handler_source("slow", "time.sleep(30) if event['rawPath'] == '/slow' else None")
     )
@@ -177,6 +201,8 @@ def test_a_save_restarts_only_that_function_and_keeps_the_services(
     }
 
     handler = repo / "functions" / "hello" / "src" / "lego_hello" / "handler.py"
+    handler.write_text(handler_source("hello-1b"))  # the first save may wait for the fork server
+    until(api, "/hello", value_is("hello-1b"), timeout_s=30)
     handler.write_text(handler_source("hello-2"))
     response, seconds = until(api, "/hello", value_is("hello-2"))
 
@@ -276,3 +302,20 @@ def test_api_gateway_gives_up_at_its_integration_timeout(api: LocalApi) -> None:
     assert response.status_code == 503
     assert response.json() == {"message": "Service Unavailable"}
     assert INTEGRATION_TIMEOUT_S <= seconds < INTEGRATION_TIMEOUT_S + 2
+
+
+def test_a_handler_on_lego_common_answers_504_before_its_timeout_and_stays_warm(
+    api: LocalApi,
+) -> None:
+    container = body_of(api, "/overrun-pid")["data"]["pid"]
+    started = time.perf_counter()
+    response = api.client.get("/overrun")
+    seconds = time.perf_counter() - started
+
+    # overrun's timeout_s is 3: lego_common.deadline answers a second before it
+    assert response.status_code == 504
+    error = response.json()["error"]
+    assert error["code"] == "GATEWAY_TIMEOUT"
+    assert error["requestId"] == response.headers["apigw-requestid"]
+    assert 1.5 <= seconds < 3
+    assert body_of(api, "/overrun-pid")["data"]["pid"] == container  # not killed: no hard stop
