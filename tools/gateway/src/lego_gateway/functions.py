@@ -146,15 +146,20 @@ class FunctionRegistry:
         self.settings: dict[str, FunctionSettings] = dict(settings or {})
         self.containers = containers
         self._injected = set(handlers or {})
+        self._handler_found: set[str] = set()
 
     def has_handler(self, function: str) -> bool:
-        """True when lego_<function>.handler exists (without importing it)."""
-        if function in self._handlers:
+        """True when lego_<function>.handler exists (without importing it); a yes is kept
+        (a handler file does not go away while lego-dev runs), a no is asked again."""
+        if function in self._handlers or function in self._handler_found:
             return True
         try:
-            return importlib.util.find_spec(handler_module(function)) is not None
+            found = importlib.util.find_spec(handler_module(function)) is not None
         except ModuleNotFoundError:  # the package lego_<function> itself is absent
             return False
+        if found:
+            self._handler_found.add(function)
+        return found
 
     def _load(self, function: str) -> Callable[[dict[str, Any], Any], Any]:
         if function not in self.functions:
@@ -213,8 +218,7 @@ class FunctionRegistry:
             handler = self._load(function)
             with self._invoke_lock:
                 return handler(event, context)
-        if function not in self.functions:
-            raise FunctionNotFoundError(function)
+        self.check_invocable(function)
         wait_s = settings.timeout_s
         if _is_http_api_event(event):
             wait_s = min(wait_s, INTEGRATION_TIMEOUT_S)
