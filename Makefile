@@ -23,7 +23,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort -u | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
 
-install: ## install system packages (postgresql, redis-server) if absent, uv, and the locked workspace
+install: ## install system packages (postgresql, redis-server, chromium) if absent, uv, and the locked workspace
 	@scripts/install-deps.sh
 
 sync: ## uv sync the locked workspace (no system packages)

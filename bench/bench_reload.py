@@ -56,7 +56,9 @@ def _reload_samples() -> list[float]:
     samples: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-reload-") as tmp:
         try:
-            with running_stack(Path(tmp), extra_env={"LEGO_STACK": "native"}) as api:
+            with running_stack(
+                Path(tmp), extra_env={"LEGO_STACK": "native", "LEGO_DEV_THROTTLE": "off"}
+            ) as api:
                 api.client.get("/health")  # the first container, cold start not counted
                 for mark in range(SAVES + 1):
                     ms = _save_to_served_ms(api, original, mark)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and the local stack need on a fresh Debian machine:
-# PostgreSQL 15 and Redis from apt (only if absent), uv from PyPI, the locked workspace.
+# PostgreSQL 15, Redis and Chromium from apt (only if absent), uv from PyPI, the locked workspace.
+# Chromium: the /docs browser test drives Debian's build (playwright cannot download one here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql postgresql-contrib)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   echo "installing ${need_apt[*]} with apt-get" >&2
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

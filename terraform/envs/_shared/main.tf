@@ -19,6 +19,8 @@ module "stack" {
   secret_recovery_window_days    = var.secret_recovery_window_days
   bucket_name                    = var.bucket_name
   cors_allowed_origins           = var.cors_allowed_origins
+  throttling_burst_limit         = var.throttling_burst_limit
+  throttling_rate_limit          = var.throttling_rate_limit
   dns                            = var.dns
   blue_weight                    = var.blue_weight
   green_weight                   = var.green_weight

@@ -95,6 +95,18 @@ variable "bucket_name" {
   type        = string
 }
 
+variable "throttling_burst_limit" {
+  description = "API stage burst per route (stack input)."
+  type        = number
+  default     = 500
+}
+
+variable "throttling_rate_limit" {
+  description = "API stage rate per route, requests/second (stack input)."
+  type        = number
+  default     = 1000
+}
+
 variable "cors_allowed_origins" {
   description = "Web app origins (stack input)."
   type        = list(string)

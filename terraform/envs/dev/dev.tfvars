@@ -38,6 +38,10 @@ log_level          = "DEBUG"
 bucket_name          = "lego-moc-files-dev"
 cors_allowed_origins = ["http://localhost:3002"]
 
+# API stage limits per route (seed "Rate Limiting"); `make dev` reads these two lines too
+throttling_burst_limit = 500
+throttling_rate_limit  = 1000
+
 dns = {
   api_domain_name  = "api.dev.lego-moc.example.com"
   certificate_arn  = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000dev"

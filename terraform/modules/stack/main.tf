@@ -252,6 +252,8 @@ module "api" {
   certificate_arn = var.switches.custom_domain ? var.dns.certificate_arn : null
   kms_key_arn     = module.kms.key_arn
   throttling = {
+    burst_limit = var.throttling_burst_limit
+    rate_limit  = var.throttling_rate_limit
     # seed "Rate Limiting": upload endpoints 100 requests/second
     routes = { for key, route in local.routes : key => { burst_limit = 100, rate_limit = 100 } if route.function == "upload" }
   }

@@ -238,6 +238,28 @@ variable "bucket_name" {
   nullable    = false
 }
 
+variable "throttling_burst_limit" {
+  description = "API stage default route burst (token bucket size, requests) per route (seed \"Rate Limiting\": 500); `make dev` applies it too."
+  type        = number
+  default     = 500
+  nullable    = false
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a whole number of requests, at least 1."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "API stage default route steady rate (requests/second) per route (seed \"Rate Limiting\": 1000); `make dev` applies it too."
+  type        = number
+  default     = 1000
+  nullable    = false
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be a positive number of requests per second."
+  }
+}
+
 variable "cors_allowed_origins" {
   description = "Web app origins allowed by the API, the bucket CORS and the Cognito callbacks (seed \"CORS Configuration\")."
   type        = list(string)

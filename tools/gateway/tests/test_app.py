@@ -136,17 +136,20 @@ def test_path_param_with_encoded_newline_is_routed_like_api_gateway(
     assert calls.events[0]["pathParameters"] == {"id": "a\nb"}
 
 
-def test_jwt_route_accepts_token_cookie_and_moves_cookies(
+def test_jwt_route_refuses_token_cookie_and_moves_cookies(
     client: TestClient, calls: Calls, make_token: Callable[..., str]
 ) -> None:
     client.cookies.set("token", make_token("carol"))
     client.cookies.set("theme", "dark")
 
-    response = client.get("/things/1")
+    by_cookie = client.get("/things/1")
+    by_header = client.get("/things/1", headers={"authorization": f"Bearer {make_token('dan')}"})
 
-    assert response.status_code == 200
-    event = calls.events[0]
-    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "carol"
+    # the deployed authorizer reads the Authorization header only (issue 13 item 11)
+    assert by_cookie.status_code == 401
+    assert by_header.status_code == 200
+    (event,) = calls.events
+    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "dan"
     assert "theme=dark" in event["cookies"]
     assert "cookie" not in event["headers"]
 
@@ -245,7 +248,7 @@ def test_cors_preflight_allows_the_dev_origin(client: TestClient) -> None:
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert client.get("/openapi.yaml").text.startswith("openapi:")
     page = client.get("/docs")
-    assert "/openapi.yaml" in page.text
+    assert "/docs/openapi.json" in page.text
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
@@ -279,3 +282,19 @@ def test_invoke_async_through_boto3_runs_the_function(
         server.stop()
         aws.reset()
         config.reset()
+
+
+def test_docs_spec_points_try_it_out_at_this_gateway(gateway: Gateway) -> None:
+    gateway.spec_path.write_text(
+        "openapi: 3.0.3\nservers:\n  - url: http://127.0.0.1:3000\n"
+        "  - url: https://api.lego-moc.example.com\n"
+    )
+    client = TestClient(create_app(gateway), base_url="http://127.0.0.1:8123")
+
+    servers = client.get("/docs/openapi.json").json()["servers"]
+
+    # `make dev PORT=8123`: the page's requests must reach this port, not the spec's 3000
+    assert [server["url"] for server in servers] == [
+        "http://127.0.0.1:8123",
+        "https://api.lego-moc.example.com",
+    ]

@@ -133,6 +133,7 @@ def api(repo: Path, run_dir: Path) -> Iterator[LocalApi]:
         "LEGO_REPO_ROOT": str(repo),
         "PYTHONPATH": os.pathsep.join([*sources, str(repo / "packages" / "common" / "src")]),
         "LEGO_GATEWAY_INTEGRATION_TIMEOUT_S": str(INTEGRATION_TIMEOUT_S),
+        "LEGO_DEV_THROTTLE": "off",  # the tests poll back to back; this repo has no dev.tfvars
     }
     with running_stack(run_dir, extra_env=env) as local:
         local.run_dir = run_dir  # type: ignore[attr-defined]
@@ -140,9 +141,12 @@ def api(repo: Path, run_dir: Path) -> Iterator[LocalApi]:
 
 
 def terminal(api: LocalApi) -> str:
-    """What lego-dev printed on stderr so far (running_stack keeps it in its folder)."""
+    """What lego-dev printed so far, stdout (the readable view) and stderr (running_stack keeps
+    both in its folder)."""
     run_dir: Path = api.run_dir  # type: ignore[attr-defined]
-    return (run_dir / "stderr.log").read_text(errors="replace")
+    return "".join(
+        (run_dir / name).read_text(errors="replace") for name in ("stdout.log", "stderr.log")
+    )
 
 
 def until(

@@ -13,7 +13,6 @@ Lambda runs a handler on the main thread; elsewhere (a test's thread) no timer i
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
 import time
@@ -22,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 from lego_common.errors import GatewayTimeoutError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from types import FrameType
 
 # API Gateway HTTP API's integration timeout (terraform/modules/api timeout_milliseconds).
 API_GATEWAY_TIMEOUT_MS = 30_000
 # Time kept to roll back, log and answer once the timer fired.
 MARGIN_MS = 1_000
+_MAIN_THREAD = threading.main_thread()
 
 
 class DeadlineExpired(KeyboardInterrupt):
@@ -36,6 +35,8 @@ class DeadlineExpired(KeyboardInterrupt):
 
 
 _armed = False
+_installed = False
+_previous: Any = None
 
 
 def budget_ms(context: Any, started_ms: float | None = None) -> float:
@@ -48,30 +49,49 @@ def budget_ms(context: Any, started_ms: float | None = None) -> float:
 
 
 def _expire(signum: int, frame: FrameType | None) -> None:
-    if _armed:  # the block may have ended while the signal was on its way
+    if _armed:
         raise DeadlineExpired
+    if callable(_previous):  # not ours (the block ended while the signal was on its way)
+        _previous(signum, frame)
 
 
-@contextlib.contextmanager
-def bounded(context: Any) -> Iterator[None]:
-    """Run the block within the request's budget; GatewayTimeoutError when it runs out."""
-    global _armed
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    budget = budget_ms(context)
-    if budget <= 0:
-        raise GatewayTimeoutError("the request ran out of time before it started")
-    previous = signal.signal(signal.SIGALRM, _expire)
-    _armed = True
-    signal.setitimer(signal.ITIMER_REAL, budget / 1000)
-    try:
-        yield
-    except DeadlineExpired:
-        raise GatewayTimeoutError(
-            f"the request did not finish within {budget / 1000:.1f} s"
-        ) from None
-    finally:
+class _Bounded:
+    """The context manager bounded() returns: a class, not a generator (the hot path)."""
+
+    __slots__ = ("_budget_ms", "_context")
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self._budget_ms: float | None = None
+
+    def __enter__(self) -> None:
+        global _armed, _installed, _previous
+        if threading.current_thread() is not _MAIN_THREAD:
+            return
+        budget = budget_ms(self._context)
+        if budget <= 0:
+            raise GatewayTimeoutError("the request ran out of time before it started")
+        if not _installed:  # once per container: signal.signal costs more than the timer
+            _previous = signal.signal(signal.SIGALRM, _expire)
+            _installed = True
+        _armed = True
+        signal.setitimer(signal.ITIMER_REAL, budget / 1000)
+        self._budget_ms = budget
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        global _armed
+        if self._budget_ms is None:
+            return
         _armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if exc_type is not None and issubclass(exc_type, DeadlineExpired):
+            raise GatewayTimeoutError(
+                f"the request did not finish within {self._budget_ms / 1000:.1f} s"
+            ) from None
+
+
+def bounded(context: Any) -> _Bounded:
+    """Run the block within the request's budget; GatewayTimeoutError when it runs out."""
+    return _Bounded(context)

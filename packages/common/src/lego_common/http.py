@@ -259,8 +259,9 @@ def _result_response(result: Any, request_id: str) -> dict[str, Any]:
 
 
 def _envelope(status: int, data: Any, extra: str, request_id: str) -> dict[str, Any]:
-    # Built as text so cached RawJson data is spliced in without being decoded again.
-    return _response(status, '{"success":true,"data":' + dumps(data) + extra + "}", request_id)
+    # Built as text so cached RawJson data is spliced in without being decoded again; one
+    # f-string is one copy of a page that may be ~50 KB (a chain of + copies it per operand).
+    return _response(status, f'{{"success":true,"data":{dumps(data)}{extra}}}', request_id)
 
 
 # --- dispatch ----------------------------------------------------------------------------------
@@ -307,11 +308,8 @@ def dispatcher(
                 error_body("INTERNAL_SERVER_ERROR", "An unexpected error occurred", request_id),
                 request_id,
             )
-        status = response["statusCode"]
-        _log.info(
-            "request_completed",
-            status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        log.request_completed(
+            response["statusCode"], round((time.perf_counter() - started) * 1000, 2)
         )
         if _cold:
             from lego_common import metrics

@@ -42,13 +42,20 @@ def _recorder() -> Any | None:
     return xray_recorder
 
 
-@contextlib.contextmanager
-def subsegment(name: str, **annotations: str) -> Iterator[None]:
-    """Record the block as an X-Ray subsegment (annotations are indexed); no-op when disabled."""
+_UNTRACED: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+
+
+def subsegment(name: str, **annotations: str) -> contextlib.AbstractContextManager[None]:
+    """Record the block as an X-Ray subsegment (annotations are indexed); no-op when disabled
+    (one shared nullcontext: every request enters this, so the off path costs no generator)."""
     recorder = _recorder()
     if recorder is None:
-        yield
-        return
+        return _UNTRACED
+    return _traced(recorder, name, annotations)
+
+
+@contextlib.contextmanager
+def _traced(recorder: Any, name: str, annotations: dict[str, str]) -> Iterator[None]:
     with recorder.in_subsegment(name[:200]) as sub:
         if sub is not None:  # None outside a traced invocation (context missing)
             for key, value in annotations.items():

@@ -3,6 +3,7 @@ parsing into a model or a VALIDATION_ERROR with per-field details."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -104,4 +105,14 @@ def parse_model(model: type[ModelT], data: Any, *, what: str = "request body") -
 
 def parse_query(model: type[ModelT], query: Mapping[str, str]) -> ModelT:
     """Validate query-string parameters (strings, coerced by the model's field types)."""
+    if not query and model.model_config.get("frozen"):
+        defaults: ModelT = _query_defaults(model)  # most list requests carry none: validate once
+        return defaults
     return parse_model(model, dict(query), what="query parameters")
+
+
+@functools.cache
+def _query_defaults(model: type[ModelT]) -> ModelT:
+    """The model of an empty query string (frozen, so one instance serves every request); a
+    model with a required parameter raises each time, as functools.cache keeps no exceptions."""
+    return parse_model(model, {}, what="query parameters")

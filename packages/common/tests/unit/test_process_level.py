@@ -110,3 +110,40 @@ def test_crash_log_has_the_stack_but_no_request_secrets() -> None:
     assert crash["exception"][0]["exc_type"] == "RuntimeError"
     assert "tok-header-secret" not in out
     assert "pw-body-secret" not in out
+
+
+def test_request_completed_line_is_what_the_structlog_chain_renders() -> None:
+    """log.request_completed() skips structlog's pipeline for speed; its line must stay the one
+    the configured chain writes for the same call (keys, order, values, separators)."""
+    code = (
+        "from unittest import mock\n"
+        "from datetime import datetime, UTC\n"
+        "import structlog\n"
+        "from lego_common import log\n"
+        "log.configure()\n"
+        "token = log.bind(request_id='req-7', route='GET /x', user_id='alice', cold_start=False)\n"
+        "frozen = datetime(2026, 12, 6, 3, 4, 5, 678901, tzinfo=UTC)\n"
+        "with mock.patch('lego_common.log.datetime') as fast, "
+        "mock.patch('structlog.processors.datetime.datetime') as chain:\n"
+        "    fast.now.return_value = frozen\n"
+        "    chain.now.return_value = frozen\n"
+        "    log.request_completed(201, 1.25)\n"
+        "    structlog.get_logger().info('request_completed', status=201, duration_ms=1.25)\n"
+        "log.reset(token)\n"
+    )
+    out = _run(code, FUNCTION_NAME="wishlist", DEPLOY_COLOUR="blue").stdout.splitlines()
+    fast_line, chain_line = (line for line in out if '"request_completed"' in line)
+    assert fast_line == chain_line
+    parsed = json.loads(fast_line)
+    assert parsed["timestamp"] == "2026-12-06T03:04:05.678901Z"
+    assert (parsed["function"], parsed["request_id"], parsed["status"]) == (
+        "wishlist",
+        "req-7",
+        201,
+    )
+
+
+def test_request_completed_line_respects_the_log_level() -> None:
+    code = "from lego_common import log\nlog.configure()\nlog.request_completed(200, 0.5)\n"
+    assert '"request_completed"' not in _run(code, LOG_LEVEL="WARNING").stdout
+    assert '"request_completed"' in _run(code, LOG_LEVEL="INFO").stdout

@@ -69,3 +69,25 @@ def test_field_details_is_the_zod_flatten_shape() -> None:
         "formErrors": ["whole"],
         "fieldErrors": {"a": ["x"]},
     }
+
+
+def test_an_empty_query_string_gives_the_defaults_and_required_parameters_still_fail() -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    class Listing(InputModel):
+        page: int = 1
+
+    class Needs(InputModel):
+        q: str
+
+    class Mutable(BaseModel):
+        model_config = ConfigDict(frozen=False)
+        page: int = 1
+
+    assert parse_query(Listing, {}) == Listing(page=1)
+    assert parse_query(Listing, {}) is parse_query(Listing, {})  # frozen: one shared instance
+    assert parse_query(Listing, {"page": "3"}).page == 3
+    assert parse_query(Mutable, {}) is not parse_query(Mutable, {})  # never shared
+    for _ in range(2):  # a failure is not cached as a success
+        with pytest.raises(ValidationError):
+            parse_query(Needs, {})

@@ -1,20 +1,24 @@
 """The local API Gateway: an ASGI app (starlette) that routes, authorizes and invokes.
 
-Per request: match the route table (404 {"message":"Not Found"}), run the JWT authorizer on JWT
-routes (401 {"message":"Unauthorized"}), build the payload 2.0 event, call the function's
-handler, turn its result into the HTTP response, and log one line. Also served, local only:
-/openapi.yaml, /docs, and Lambda's Invoke API (`POST /2015-03-31/functions/{name}/invocations`),
-which boto3 reaches through AWS_ENDPOINT_URL_LAMBDA.
+Per request: match the route table (404 {"message":"Not Found"}), apply the route's throttle
+(429) and the 10 MB payload limit (413), run the JWT authorizer on JWT routes (401
+{"message":"Unauthorized"}), build the payload 2.0 event, call the function's handler, turn its
+result into the HTTP response, and log one line (lego_gateway.terminal prints it). Also served,
+local only: /openapi.yaml, /docs, and Lambda's Invoke API
+(`POST /2015-03-31/functions/{name}/invocations`), which boto3 reaches through
+AWS_ENDPOINT_URL_LAMBDA and which refuses web pages (invoke_refusal).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -37,8 +41,10 @@ from lego_gateway.functions import (
     FunctionNotFoundError,
     NotImplementedRouteError,
 )
+from lego_gateway.terminal import RequestRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from starlette.requests import Request
@@ -46,6 +52,7 @@ if TYPE_CHECKING:
     from lego_gateway.auth import JwtAuthorizer
     from lego_gateway.functions import FunctionRegistry
     from lego_gateway.routes import Match, RouteTable
+    from lego_gateway.throttle import RouteThrottle
 
 log = logging.getLogger("lego_gateway")
 
@@ -64,12 +71,62 @@ class Gateway:
     authorizer: JwtAuthorizer
     functions: FunctionRegistry
     spec_path: Path
+    throttle: RouteThrottle | None = None  # None: no limit (tests, load benchmarks)
 
 
 def _apigw_error(status: int, message: str, request_id: str, **headers: str) -> Response:
     return JSONResponse(
         {"message": message}, status, headers={"apigw-requestid": request_id, **headers}
     )
+
+
+async def _body_within_limit(request: Request) -> bytes | None:
+    """The body, or None once it passes API Gateway's 10 MB (read no further than that)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def invoke_refusal(headers: Mapping[str, str], client_host: str | None) -> Response | None:
+    """Why a call of the local Invoke API is refused, as Lambda would answer it; None: allowed.
+
+    The Invoke API trusts its event, claims included, so a web page must not reach it (issue 13
+    item 11). Browsers always send Origin on a cross-origin POST, and without a CORS preflight
+    (which only the dev origin passes) they can send only form or text/plain bodies. So: the
+    caller is on this machine, its Origin (if any) is a loopback one, and the body is JSON or
+    untyped (botocore sends Invoke without a Content-Type).
+    """
+    origin = headers.get("origin")
+    if not _is_loopback(client_host) or (
+        origin is not None and not _is_loopback(urlsplit(origin).hostname)
+    ):
+        return JSONResponse(
+            {"Message": "the local Invoke API takes calls from this machine only, not a web page"},
+            403,
+            headers={"x-amzn-errortype": "AccessDeniedException"},
+        )
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in {"", "application/json"}:
+        return JSONResponse(
+            {"Type": "User", "Message": "The content type of the Invoke request body is not JSON."},
+            415,
+            headers={"x-amzn-errortype": "UnsupportedMediaTypeException"},
+        )
+    return None
 
 
 def not_implemented(function: str, route_key: str, request_id: str) -> Response:
@@ -86,19 +143,19 @@ def not_implemented(function: str, route_key: str, request_id: str) -> Response:
 def _log_request(
     method: str, path: str, status: int, started: float, function: str, request_id: str
 ) -> None:
-    log.info(
-        json.dumps(
-            {
-                "event": "request",
-                "method": method,
-                "path": path,
-                "status": status,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-                "function": function,
-                "requestId": request_id,
-            }
-        )
-    )
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    line = {
+        "event": "request",
+        "method": method,
+        "path": path,
+        "status": status,
+        "latency_ms": latency_ms,
+        "function": function,
+        "requestId": request_id,
+    }
+    # the JSON message is the --json stream; `request` is what the readable terminal prints
+    record = RequestRecord(time.time(), method, path, status, latency_ms, function, request_id)
+    log.info(json.dumps(line), extra={"request": record})
 
 
 def create_app(gateway: Gateway) -> Starlette:
@@ -123,13 +180,23 @@ def create_app(gateway: Gateway) -> Starlette:
 
     async def _dispatch(request: Request, match: Match, raw_path: str, request_id: str) -> Response:
         route = match.route
+        # API Gateway refuses before the authorizer runs: throttled, then too large
+        if gateway.throttle is not None and not gateway.throttle.allow(route.route_key):
+            return _apigw_error(429, "Too Many Requests", request_id)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+            return _apigw_error(413, "Request Entity Too Large", request_id)
         claims: dict[str, str] | None = None
         if route.needs_token:
             try:
-                token = token_from(request.headers, request.cookies)
+                token = token_from(request.headers)
                 verified = await run_in_threadpool(gateway.authorizer.verify, token)
             except TokenRejectedError as exc:
-                log.info(json.dumps({"event": "unauthorized", "reason": str(exc)}))
+                log.info(
+                    json.dumps(
+                        {"event": "unauthorized", "reason": str(exc), "request_id": request_id}
+                    )
+                )
                 return _apigw_error(
                     401,
                     "Unauthorized",
@@ -137,8 +204,8 @@ def create_app(gateway: Gateway) -> Starlette:
                     **{"www-authenticate": 'Bearer error="invalid_token"'},
                 )
             claims = claims_as_strings(verified)
-        body = await request.body()
-        if len(body) > MAX_REQUEST_BYTES:
+        body = await _body_within_limit(request)
+        if body is None:  # a chunked body with no Content-Length grew past the limit
             return _apigw_error(413, "Request Entity Too Large", request_id)
         client = request.client
         raw_headers = request.headers.raw
@@ -190,6 +257,9 @@ def create_app(gateway: Gateway) -> Starlette:
 
     async def invoke(request: Request) -> Response:
         """Lambda's Invoke API (the slice boto3's lambda.invoke uses)."""
+        refusal = invoke_refusal(request.headers, request.client.host if request.client else None)
+        if refusal is not None:
+            return refusal
         name = request.path_params["name"].rsplit(":function:", 1)[-1].split(":", 1)[0]
         invocation_type = request.headers.get("x-amz-invocation-type", "RequestResponse")
         raw = await request.body()
@@ -236,7 +306,7 @@ def create_app(gateway: Gateway) -> Starlette:
 
     routes = [
         StarletteRoute("/openapi.yaml", openapi, methods=["GET"]),
-        *docs.routes(),
+        *docs.routes(gateway.spec_path),
         StarletteRoute("/2015-03-31/functions/{name}/invocations", invoke, methods=["POST"]),
         StarletteRoute(
             "/{path:path}",

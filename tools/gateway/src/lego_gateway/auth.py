@@ -71,20 +71,21 @@ class JwtAuthorizer:
         return claims
 
 
-def token_from(headers: Mapping[str, str], cookies: Mapping[str, str]) -> str:
-    """The bearer token: `Authorization: Bearer <jwt>` first, else the seed's `token` cookie."""
+def token_from(headers: Mapping[str, str]) -> str:
+    """The bearer token from `Authorization: Bearer <jwt>`, the authorizer's identity source.
+
+    No cookie fallback: the deployed authorizer reads `$request.header.Authorization` only, so
+    a `token` cookie that worked locally would fail in AWS (issue 13 item 11).
+    """
     authorization = headers.get("authorization", "").strip()
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-        if not value:  # API Gateway also accepts the bare token as the header value
-            return scheme
-        raise TokenRejectedError("Authorization header is not `Bearer <token>`")
-    token = cookies.get("token", "").strip()
-    if token:
-        return token
-    raise TokenRejectedError("no token in the Authorization header or the token cookie")
+    if not authorization:
+        raise TokenRejectedError("no token in the Authorization header")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if not value:  # API Gateway also accepts the bare token as the header value
+        return scheme
+    raise TokenRejectedError("Authorization header is not `Bearer <token>`")
 
 
 def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""lego-dev: `serve` runs the local stack (make dev); `token USER` prints a token (make token)."""
+"""lego-dev: `serve` runs the local stack (make dev); `token USER` prints a token (make token);
+`seed` fills it with demo data (make seed)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from lego_gateway import paths
+from lego_gateway import paths, terminal, throttle
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -106,6 +107,7 @@ def serve(host: str, port: int, containers: int, in_process: bool, reload: bool 
         )
         return 1
     _quiet_logging()
+    terminal.install()  # before any container starts: they inherit its stdout pipe
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     state_path = paths.state_file()
@@ -118,6 +120,7 @@ def serve(host: str, port: int, containers: int, in_process: bool, reload: bool 
             os.environ.update(function_env(stack, pool, url))
             reset_clients()
             gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
+            gateway.throttle = throttle.from_environment()  # dev.tfvars limits, or off
             server = ServerThread(create_app(gateway), host, port)
             reloader = Reloader(gateway, paths.repo_root()) if reload else None
             try:
@@ -131,6 +134,7 @@ def serve(host: str, port: int, containers: int, in_process: bool, reload: bool 
                     f"ready in {seconds:.1f}s; Ctrl-C stops it)",
                     flush=True,
                 )
+                print("\n".join(terminal.startup_lines(url)), flush=True)
                 while server.thread is not None and server.thread.is_alive():
                     time.sleep(0.5)
                 print("lego-dev: the gateway stopped unexpectedly", file=sys.stderr)
@@ -169,6 +173,21 @@ def token(username: str, token_use: str) -> int:
     return 0
 
 
+def seed() -> int:
+    import httpx
+    from botocore.exceptions import BotoCoreError
+
+    from lego_gateway.seed import SeedError, run
+
+    try:
+        lines = run()
+    except (SeedError, httpx.HTTPError, BotoCoreError) as exc:  # a stale state file: stack gone
+        print(f"lego-dev seed: {exc}; is `make dev` running?", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lego-dev", description=__doc__)
     commands = parser.add_subparsers(dest="command")
@@ -193,16 +212,35 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LEGO_DEV_RELOAD", "1") == "0",
         help="do not restart a function's containers when its code is saved",
     )
+    serve_cmd.add_argument(
+        "--no-throttle",
+        action="store_true",
+        help=f"no API Gateway throttling (load tests); same as {throttle.DISABLE_ENV}=off",
+    )
+    serve_cmd.add_argument(
+        "--json",
+        action="store_true",
+        help=f"raw JSON log lines instead of the readable view; same as {terminal.FORMAT_ENV}=json",
+    )
     token_cmd = commands.add_parser("token", help="print a token for USER (created if absent)")
     token_cmd.add_argument("user")
     token_cmd.add_argument(
         "--id-token", action="store_true", help="an id token (aud) instead of an access token"
     )
+    commands.add_parser(
+        "seed", help="demo data for alice and bob through the API (idempotent by title)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "seed":
+        return seed()
     if args.command == "token":
         return token(args.user, "id" if args.id_token else "access")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
+    if args.json:
+        os.environ[terminal.FORMAT_ENV] = "json"
+    if args.no_throttle:  # serve reads the env var, which the load benchmark sets directly
+        os.environ[throttle.DISABLE_ENV] = "off"
     return serve(args.host, args.port, args.containers, args.in_process, not args.no_reload)
 
 

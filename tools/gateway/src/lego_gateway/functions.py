@@ -147,6 +147,7 @@ class FunctionRegistry:
         self.containers = containers
         self._injected = set(handlers or {})
         self._handler_found: set[str] = set()
+        self._init_failures_shown: dict[str, str] = {}
 
     def has_handler(self, function: str) -> bool:
         """True when lego_<function>.handler exists (without importing it); a yes is kept
@@ -227,7 +228,11 @@ class FunctionRegistry:
                 function, handler_module(function), event, context, wait_s
             )
         except InitFailedError as exc:
-            log.error("function %s failed to initialise:\n%s", function, exc)
+            if self._init_failures_shown.get(function) != str(exc):  # once per failure
+                self._init_failures_shown[function] = str(exc)
+                log.error("function %s failed to initialise:\n%s", function, exc)
+            else:
+                log.error("function %s failed to initialise (traceback above)", function)
             raise FailedInvocationError(502, "Internal Server Error", "init failed") from None
         except FunctionTimedOutError as exc:
             log.error("function %s: %s", function, exc)
