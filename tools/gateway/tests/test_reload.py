@@ -291,7 +291,7 @@ def test_a_function_past_its_timeout_is_killed_and_answers_like_api_gateway(
     # Lambda stops the function at 2 s; API Gateway answers a Lambda error (the timeout is one)
     assert response.status_code == 500
     assert response.json() == {"message": "Internal Server Error"}
-    assert 2 <= seconds < 4
+    assert 2 <= seconds < 6  # generous: a busy machine answers late, never early
     assert "Task timed out after 2.00 seconds" in terminal(api)
     assert not psutil.pid_exists(slow_pid) or psutil.Process(slow_pid).status() == "zombie"
     assert body_of(api, "/remaining")["pid"] != slow_pid  # a new container serves the next one
@@ -305,7 +305,7 @@ def test_api_gateway_gives_up_at_its_integration_timeout(api: LocalApi) -> None:
     # stuck may run 60 s, API Gateway waits INTEGRATION_TIMEOUT_S (30 s outside this test)
     assert response.status_code == 503
     assert response.json() == {"message": "Service Unavailable"}
-    assert INTEGRATION_TIMEOUT_S <= seconds < INTEGRATION_TIMEOUT_S + 2
+    assert INTEGRATION_TIMEOUT_S <= seconds < INTEGRATION_TIMEOUT_S + 4
 
 
 def test_a_handler_on_lego_common_answers_504_before_its_timeout_and_stays_warm(
