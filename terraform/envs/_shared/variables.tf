@@ -28,6 +28,12 @@ variable "enable_provisioned_concurrency" {
   type        = bool
 }
 
+variable "reserved_concurrency" {
+  description = "Reserved concurrency by function key, over the stack's defaults (stack input; production: docs/capacity.md)."
+  type        = map(number)
+  default     = {}
+}
+
 variable "log_retention_days" {
   description = "Log retention in days (stack input)."
   type        = number
@@ -54,6 +60,8 @@ variable "db" {
     allocated_storage_gb  = number
     multi_az              = bool
     backup_retention_days = number
+    # share of max_connections the RDS Proxy pool may open; null keeps the stack's 100
+    proxy_max_connections_percent = optional(number)
   })
 }
 
@@ -169,6 +177,12 @@ variable "monitoring" {
     activate_cost_allocation_tag = optional(bool, true)
   })
   default = {}
+}
+
+variable "require_alarm_subscribers" {
+  description = "Refuse a plan without real alarm subscribers (stack input; true in staging and production)."
+  type        = bool
+  default     = false
 }
 
 variable "switches" {

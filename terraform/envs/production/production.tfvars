@@ -15,6 +15,10 @@ db = {
   allocated_storage_gb  = 100
   multi_az              = true
   backup_retention_days = 14
+  # docs/capacity.md: 30 % of max_connections (>= 486 of ~1,622) holds every container of the
+  # reserved concurrency below even if each pinned its backend, and leaves the rest for
+  # direct sessions; the seed's "Max Connections: 100" is the console's 100 % (AWS default).
+  proxy_max_connections_percent = 30
 }
 
 cache = {
@@ -33,6 +37,19 @@ deletion_protection            = true
 force_destroy                  = false
 secret_recovery_window_days    = 30   # a deleted Redis AUTH secret stays restorable
 enable_provisioned_concurrency = true # seed "Performance Optimization": health 5, mocs 2, gallery 2
+
+# docs/capacity.md: the 500 RPS spike at the seed's 500 ms average, +20 % for a shifted mix;
+# upload is bounded by its 100 RPS route throttle, csv_parser kept small to spare the database.
+# tests/test_capacity_model.py checks these against the proxy pool and the account quota.
+reserved_concurrency = {
+  health     = 15
+  mocs       = 155
+  gallery    = 60
+  wishlist   = 45
+  profile    = 30
+  upload     = 60
+  csv_parser = 10
+}
 
 log_retention_days = 90
 
@@ -60,7 +77,11 @@ existing_user_pool = {
   client_id = "legacy-web-client-production"
 }
 
+# Alarms must reach someone here: the plan refuses an empty list or the placeholder below (the
+# reserved .invalid domain). A deploy puts the on-call addresses in its place; each confirms the
+# SNS subscription mail.
+require_alarm_subscribers = true
 monitoring = {
   budget_limit_usd = 200
-  alarm_emails     = []
+  alarm_emails     = ["oncall-production@REPLACE-BEFORE-DEPLOY.invalid"]
 }

@@ -54,7 +54,11 @@ existing_user_pool = {
   client_id = "legacy-web-client-staging"
 }
 
+# Alarms must reach someone here: the plan refuses an empty list or the placeholder below (the
+# reserved .invalid domain). A deploy puts the on-call addresses in its place; each confirms the
+# SNS subscription mail.
+require_alarm_subscribers = true
 monitoring = {
   budget_limit_usd = 100
-  alarm_emails     = []
+  alarm_emails     = ["oncall-staging@REPLACE-BEFORE-DEPLOY.invalid"]
 }

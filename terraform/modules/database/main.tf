@@ -162,6 +162,9 @@ resource "aws_db_proxy_default_target_group" "this" {
   connection_pool_config {
     max_connections_percent   = var.proxy_max_connections_percent
     connection_borrow_timeout = 30 # seed: borrow timeout 30 s
+    # AWS's own default, half the pool; the provider's fixed 50 would exceed a pool below 50 %
+    # (docs/capacity.md: production 30), which RDS refuses
+    max_idle_connections_percent = floor(var.proxy_max_connections_percent / 2)
   }
 }
 

@@ -124,7 +124,10 @@ resource "aws_cloudwatch_metric_alarm" "opensearch_red" {
   tags = var.tags
 }
 
-# Cold starts: Lambda's JSON platform.report carries initDurationMs only on a cold start.
+# Cold starts: Lambda's JSON platform.report carries initDurationMs only on a cold start. A metric
+# filter rather than Lambda Insights: no extension layer in every zip (which would lengthen the
+# very cold start it measures), no extra IAM or per-function cost; Lambda's own report is the source.
+# It needs JSON system logs, which the function module turns on (switches.lambda_json_logging).
 resource "aws_cloudwatch_log_metric_filter" "cold_start" {
   for_each = var.functions
 
@@ -154,6 +157,7 @@ resource "aws_cloudwatch_metric_alarm" "cold_start_p99" {
   threshold           = local.t.cold_start_p99_ms
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this["critical"].arn]
+  ok_actions          = [aws_sns_topic.this["critical"].arn]
 
   tags = var.tags
 }
@@ -210,6 +214,28 @@ resource "aws_cloudwatch_metric_alarm" "rds_free_memory" {
   comparison_operator = "LessThanThreshold"
   threshold           = local.t.rds_free_memory_bytes
   treat_missing_data  = "missing"
+  alarm_actions       = [aws_sns_topic.this["warning"].arn]
+
+  tags = var.tags
+}
+
+# A MOC delete that left files behind (issue 13 item 1): lego_mocs emits MocObjectsNotDeleted with
+# the number of objects it could not remove. Warning, not critical: the user's request succeeded and
+# the leftovers are swept later; any at all means S3 or the mocs role is refusing deletes.
+resource "aws_cloudwatch_metric_alarm" "moc_objects_not_deleted" {
+  for_each = { for fn, f in var.functions : fn => f if fn == "mocs" }
+
+  alarm_name          = "${each.value.name}-objects-not-deleted"
+  alarm_description   = "A MOC delete left files in the bucket in the last 5 min (MocObjectsNotDeleted > 0)"
+  namespace           = local.app_metrics.namespace
+  metric_name         = "MocObjectsNotDeleted"
+  dimensions          = { Function = each.value.name, Service = local.app_metrics.service }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this["warning"].arn]
 
   tags = var.tags

@@ -14,6 +14,10 @@ locals {
     for pair in setproduct(local.severities, var.alarm_emails) : "${pair[0]}:${pair[1]}" => { topic = pair[0], email = pair[1] }
   }
   cold_start_namespace = "LegoApi/ColdStart"
+  # What lego_common/metrics.py writes (EMF): its NAMESPACE and the dimensions Service (the function
+  # module's SERVICE_NAME) and Function (the Lambda function name). tests/test_alarm_metrics.py
+  # holds the three together.
+  app_metrics = { namespace = "LegoApi", service = "lego-projects-api" }
 }
 
 ################################################################################

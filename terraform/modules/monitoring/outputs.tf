@@ -16,6 +16,7 @@ output "alarm_thresholds" {
     { for alarm in aws_cloudwatch_metric_alarm.lambda_throttles : alarm.alarm_name => alarm.threshold },
     { for alarm in aws_cloudwatch_metric_alarm.redis_evictions : alarm.alarm_name => alarm.threshold },
     { for alarm in aws_cloudwatch_metric_alarm.opensearch_red : alarm.alarm_name => alarm.threshold },
+    { for alarm in aws_cloudwatch_metric_alarm.moc_objects_not_deleted : alarm.alarm_name => alarm.threshold },
     {
       (aws_cloudwatch_metric_alarm.api_5xx_rate.alarm_name)    = aws_cloudwatch_metric_alarm.api_5xx_rate.threshold
       (aws_cloudwatch_metric_alarm.rds_cpu.alarm_name)         = aws_cloudwatch_metric_alarm.rds_cpu.threshold

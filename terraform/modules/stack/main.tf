@@ -79,6 +79,10 @@ locals {
     )
   }
 
+  # Tag of every function but migrate: the migrate build whose run their code follows. Referring
+  # to the invocation is what orders them after it; without migrations on apply, nothing to wait for.
+  schema_tags = { for run in aws_lambda_invocation.migrate : "SchemaMigrations" => run.triggers.source_code_hash }
+
   zone_id = var.switches.create_hosted_zone ? aws_route53_zone.this[0].zone_id : var.dns.hosted_zone_id
 }
 
@@ -124,6 +128,9 @@ module "database" {
   enable_performance_insights = var.switches.performance_insights
   enable_parameter_group      = var.switches.parameter_groups
   log_retention_days          = var.log_retention_days
+
+  # the proxy pool's share of max_connections (docs/capacity.md)
+  proxy_max_connections_percent = var.db.proxy_max_connections_percent
 }
 
 module "cache" {
@@ -184,7 +191,7 @@ module "auth" {
 
 module "function" {
   source   = "../function"
-  for_each = local.functions
+  for_each = { for fn, cfg in local.functions : fn => cfg if fn != "migrate" }
 
   name                     = local.function_names[each.key]
   stage                    = var.stage
@@ -192,7 +199,7 @@ module "function" {
   build                    = local.builds[each.key]
   memory_mb                = each.value.memory_mb
   timeout_s                = each.value.timeout_s
-  reserved_concurrency     = each.value.reserved_concurrency
+  reserved_concurrency     = lookup(var.reserved_concurrency, each.key, each.value.reserved_concurrency)
   provisioned_concurrency  = var.enable_provisioned_concurrency ? each.value.provisioned_concurrency : 0
   subnet_ids               = module.network.private_subnet_ids
   security_group_ids       = [module.network.security_group_ids["lambda"]]
@@ -209,6 +216,43 @@ module "function" {
     length(each.value.s3_actions) > 0 ? ["s3"] : [],
     var.switches.cache && each.value.cache ? ["secretsmanager"] : [],
   )
+  # Code after its schema (issue 13 item 8): every resource of these functions refers to the
+  # migration run, so Terraform changes none of them (their code included) before it applied.
+  tags = local.schema_tags
+}
+
+# The migration runner, a call of its own (same inputs as above) so the other functions can wait
+# for the run of its code: within one for_each call they would form a cycle.
+module "migrate" {
+  source = "../function"
+
+  name                     = local.function_names["migrate"]
+  stage                    = var.stage
+  zip_path                 = "${local.artifacts_dir}/${basename(local.builds["migrate"].zip)}"
+  build                    = local.builds["migrate"]
+  memory_mb                = local.functions["migrate"].memory_mb
+  timeout_s                = local.functions["migrate"].timeout_s
+  reserved_concurrency     = local.functions["migrate"].reserved_concurrency
+  provisioned_concurrency  = var.enable_provisioned_concurrency ? local.functions["migrate"].provisioned_concurrency : 0
+  subnet_ids               = module.network.private_subnet_ids
+  security_group_ids       = [module.network.security_group_ids["lambda"]]
+  environment              = local.environment["migrate"]
+  policy_statements        = local.policy_statements["migrate"]
+  app_version              = var.app_version
+  log_level                = var.log_level
+  kms_key_arn              = module.kms.key_arn
+  log_retention_days       = var.log_retention_days
+  enable_json_logging      = var.switches.lambda_json_logging
+  enable_dead_letter_queue = local.functions["migrate"].dead_letter_queue
+  kms_decrypt_services = concat(
+    length(local.functions["migrate"].s3_actions) > 0 ? ["s3"] : [],
+    var.switches.cache && local.functions["migrate"].cache ? ["secretsmanager"] : [],
+  )
+}
+
+moved {
+  from = module.function["migrate"]
+  to   = module.migrate
 }
 
 # Schedules: EventBridge invokes a function on its `schedule` (upload's sweep of expired tickets).
@@ -267,7 +311,7 @@ module "api" {
 resource "aws_lambda_invocation" "migrate" {
   count = var.switches.migrations_on_apply ? 1 : 0
 
-  function_name = module.function["migrate"].function_name
+  function_name = module.migrate.function_name
   input         = jsonencode({ action = "apply" })
 
   # Re-run when the migrations (the zip) or the database change.

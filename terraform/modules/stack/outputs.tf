@@ -21,7 +21,7 @@ output "traffic" {
 
 output "function_names" {
   description = "Lambda function names by function key."
-  value       = { for fn, f in module.function : fn => f.function_name }
+  value       = merge({ for fn, f in module.function : fn => f.function_name }, { migrate = module.migrate.function_name })
 }
 
 output "user_pool_id" {

@@ -134,6 +134,17 @@ variable "functions" {
   }
 }
 
+variable "reserved_concurrency" {
+  description = "Reserved concurrency by function key, over the functions map's (production: the capacity model of docs/capacity.md; tests/test_capacity_model.py checks it). Absent keys keep the map's value."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = alltrue([for name, value in var.reserved_concurrency : contains(keys(var.functions), name) && value >= 0 && floor(value) == value])
+    error_message = "reserved_concurrency keys must be function keys of functions, and values whole numbers >= 0."
+  }
+}
+
 variable "enable_provisioned_concurrency" {
   description = "Keep functions' provisioned_concurrency warm on the alias live (seed \"Performance Optimization\": production only). Off: no version, no alias, no cost."
   type        = bool
@@ -176,12 +187,13 @@ variable "network" {
 }
 
 variable "db" {
-  description = "RDS PostgreSQL sizing (seed: db.t4g.micro dev, multi-AZ db.r6g.large production)."
+  description = "RDS PostgreSQL sizing (seed: db.t4g.micro dev, multi-AZ db.r6g.large production) and the proxy's pool share of max_connections (docs/capacity.md)."
   type = object({
-    instance_class        = string
-    allocated_storage_gb  = optional(number, 20)
-    multi_az              = optional(bool, false)
-    backup_retention_days = optional(number, 7)
+    instance_class                = string
+    allocated_storage_gb          = optional(number, 20)
+    multi_az                      = optional(bool, false)
+    backup_retention_days         = optional(number, 7)
+    proxy_max_connections_percent = optional(number, 100)
   })
   nullable = false
 }
@@ -344,6 +356,21 @@ variable "monitoring" {
   })
   default  = {}
   nullable = false
+  validation {
+    condition     = alltrue([for email in var.monitoring.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "monitoring.alarm_emails must hold email addresses (name@domain.tld)."
+  }
+  validation {
+    condition     = !var.require_alarm_subscribers || (length(var.monitoring.alarm_emails) > 0 && alltrue([for email in var.monitoring.alarm_emails : !endswith(lower(email), ".invalid")]))
+    error_message = "This env requires alarm subscribers (require_alarm_subscribers = true): set monitoring.alarm_emails in its <env>.tfvars to at least one real address in place of the placeholder (*.invalid), or its alarms notify nobody."
+  }
+}
+
+variable "require_alarm_subscribers" {
+  description = "Refuse a plan whose monitoring.alarm_emails is empty or holds a placeholder (an address under the reserved .invalid domain): true in staging and production, whose alarms must reach someone. terraform/moto/moto.tfvars sets false: its plans run before a deploy fills the addresses in."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 ################################################################################

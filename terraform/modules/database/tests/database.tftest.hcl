@@ -65,6 +65,19 @@ run "proxy_requires_tls_and_iam" {
   }
 }
 
+run "proxy_pool_share_keeps_idle_within_it" {
+  command = plan
+
+  variables {
+    proxy_max_connections_percent = 30 # production (docs/capacity.md)
+  }
+
+  assert {
+    condition     = one(aws_db_proxy_default_target_group.this.connection_pool_config).max_connections_percent == 30 && one(aws_db_proxy_default_target_group.this.connection_pool_config).max_idle_connections_percent == 15
+    error_message = "the pool takes its share of max_connections and keeps at most half of it idle (RDS refuses idle above the pool)"
+  }
+}
+
 run "dev_without_protection_skips_final_snapshot" {
   command = plan
 

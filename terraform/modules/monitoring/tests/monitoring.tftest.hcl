@@ -50,6 +50,14 @@ run "critical_alarms_match_the_seed" {
     error_message = "cold starts come from the platform.report init duration of each function's log group"
   }
   assert {
+    condition     = alltrue([for fn, f in aws_cloudwatch_log_metric_filter.cold_start : strcontains(f.pattern, "$.type = \"platform.report\"") && strcontains(f.pattern, "$.record.metrics.initDurationMs > 0") && f.metric_transformation[0].unit == "Milliseconds"])
+    error_message = "only cold starts count: platform.report records that carry an init duration (ms)"
+  }
+  assert {
+    condition     = alltrue([for fn, a in aws_cloudwatch_metric_alarm.cold_start_p99 : a.namespace == aws_cloudwatch_log_metric_filter.cold_start[fn].metric_transformation[0].namespace && a.metric_name == aws_cloudwatch_log_metric_filter.cold_start[fn].metric_transformation[0].name && a.period == 300 && a.alarm_actions == toset([aws_sns_topic.this["critical"].arn]) && a.ok_actions == toset([aws_sns_topic.this["critical"].arn])])
+    error_message = "each function's cold-start alarm reads the metric its own filter writes and pages (and clears) on the critical topic"
+  }
+  assert {
     condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda_error_rate), [aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.rds_cpu]) : a.alarm_actions == toset([aws_sns_topic.this["critical"].arn])])
     error_message = "critical alarms notify the critical topic"
   }
@@ -77,6 +85,28 @@ run "warning_alarms_match_the_seed" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.api_latency_p99.alarm_actions == toset([aws_sns_topic.this["warning"].arn])
     error_message = "warnings notify the warning topic"
+  }
+}
+
+run "moc_objects_left_behind_alarm" {
+  command = apply
+
+  # Issue 13 item 1: what lego_mocs emits (lego_common/metrics.py EMF) when a delete left files.
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.moc_objects_not_deleted) == ["mocs"]
+    error_message = "one alarm, on the mocs function only"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].namespace == "LegoApi" && aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].metric_name == "MocObjectsNotDeleted" && aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].dimensions == tomap({ Function = "lego-api-mocs-dev", Service = "lego-projects-api" })
+    error_message = "the alarm reads the metric exactly as emitted: namespace LegoApi, dimensions Function (the Lambda name) and Service"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].statistic == "Sum" && aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].threshold == 0 && aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].treat_missing_data == "notBreaching"
+    error_message = "one object left behind is enough; no data means nothing was left"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.moc_objects_not_deleted["mocs"].alarm_actions == toset([aws_sns_topic.this["warning"].arn]) && output.alarm_thresholds["lego-api-mocs-dev-objects-not-deleted"] == 0
+    error_message = "it notifies the warning topic and is listed with the other thresholds"
   }
 }
 

@@ -201,6 +201,29 @@ run "moto_switches_turn_parts_off" {
     condition     = alltrue([for fn, e in local.environment : !contains(keys(e), "REDIS_URL") && !contains(keys(e), "OPENSEARCH_URL")])
     error_message = "without cache and search no function is told about them (contract: they run without)"
   }
+  assert {
+    condition     = length(local.schema_tags) == 0
+    error_message = "without a migration run there is nothing for the functions to wait for"
+  }
+}
+
+run "code_goes_live_after_its_schema" {
+  command = plan
+
+  # Issue 13 item 8. That each resource of module.function waits for the run is the graph's to
+  # show: tests/test_terraform_order.py checks the edge; here, the wiring that makes it.
+  assert {
+    condition     = aws_lambda_invocation.migrate[0].function_name == module.migrate.function_name && !contains(keys(module.function), "migrate")
+    error_message = "Terraform runs the migration runner, a module call apart from the functions that wait for it"
+  }
+  assert {
+    condition     = local.schema_tags == { SchemaMigrations = local.builds["migrate"].source_code_hash } && aws_lambda_invocation.migrate[0].triggers.source_code_hash == local.builds["migrate"].source_code_hash
+    error_message = "every other function is tagged with (so ordered after) the run of this migrate build, which a new build runs again"
+  }
+  assert {
+    condition     = output.function_names["migrate"] == "lego-api-migrate-dev" && length(output.function_names) == length(var.functions)
+    error_message = "function_names still lists every function, the migration runner included"
+  }
 }
 
 run "zone_id_required_without_a_created_zone" {
@@ -313,5 +336,79 @@ run "health_check_path_per_colour" {
   assert {
     condition     = keys(module.traffic.health_check_ids) == ["green"]
     error_message = "without blue_health_path only green is checked: a missing legacy /health must not send everyone to green"
+  }
+}
+
+# Issue 13 item 9: staging and production alarms must reach someone; the input, not the stage, says so.
+run "alarm_subscribers_required_where_asked" {
+  command = plan
+
+  variables {
+    require_alarm_subscribers = true
+    monitoring                = { alarm_emails = [] }
+  }
+
+  expect_failures = [var.monitoring]
+}
+
+run "alarm_email_placeholder_refused_where_subscribers_required" {
+  command = plan
+
+  variables {
+    require_alarm_subscribers = true
+    monitoring                = { alarm_emails = ["oncall@example.com", "oncall-production@REPLACE-BEFORE-DEPLOY.invalid"] }
+  }
+
+  expect_failures = [var.monitoring]
+}
+
+run "alarm_emails_must_be_addresses" {
+  command = plan
+
+  variables {
+    monitoring = { alarm_emails = ["oncall"] }
+  }
+
+  expect_failures = [var.monitoring]
+}
+
+run "real_alarm_subscribers_accepted" {
+  command = plan
+
+  variables {
+    require_alarm_subscribers = true
+    monitoring                = { alarm_emails = ["oncall@lego-moc.example.com"] }
+  }
+
+  assert {
+    condition     = length(module.monitoring.topic_arns) == 2 && length(var.monitoring.alarm_emails) == 1
+    error_message = "one real address satisfies the requirement"
+  }
+}
+
+run "placeholders_tolerated_where_not_required" {
+  command = plan
+
+  # The moto plans of staging and production (moto.tfvars: require_alarm_subscribers = false).
+  variables {
+    monitoring = { alarm_emails = ["oncall-staging@REPLACE-BEFORE-DEPLOY.invalid"] }
+  }
+
+  assert {
+    condition     = !var.require_alarm_subscribers
+    error_message = "the requirement is off unless an env turns it on"
+  }
+}
+
+run "staging_and_production_require_subscribers" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for env in ["staging", "production"] : can(regex("(?m)^require_alarm_subscribers\\s*=\\s*true\\s*$", file("${path.module}/../../envs/${env}/${env}.tfvars")))])
+    error_message = "staging.tfvars and production.tfvars turn the requirement on"
+  }
+  assert {
+    condition     = alltrue([for env in ["staging", "production"] : strcontains(file("${path.module}/../../envs/${env}/${env}.tfvars"), "@REPLACE-BEFORE-DEPLOY.invalid\"")])
+    error_message = "their placeholder is the one the requirement refuses, so a deploy must replace it"
   }
 }
