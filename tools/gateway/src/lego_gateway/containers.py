@@ -356,3 +356,16 @@ class ContainerPool:
             else:
                 container.stop()
         self._spawner.shutdown(wait=False)
+        self._stop_reload_server()
+
+    @staticmethod
+    def _stop_reload_server() -> None:
+        """Stop the fork server and wait for it. It would exit by itself just after this
+        process, but whoever checks that nothing is left must not race it. `_stop` is the
+        stdlib's own (its tests use it); if it ever goes, the server still exits on its own."""
+        from multiprocessing import forkserver
+
+        stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+        if callable(stop):
+            with contextlib.suppress(Exception):
+                stop()
