@@ -12,8 +12,12 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql pos
 if ((${#need_apt[@]})); then
   echo "installing ${need_apt[*]} with apt-get" >&2
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  if ! { $sudo_cmd apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null; }; then
+    echo "install-deps: apt-get could not install ${need_apt[*]} (offline, or no apt sources?);" \
+      "install them by hand, then run make dev again" >&2
+    exit 1
+  fi
 fi
 command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
 uv sync --frozen

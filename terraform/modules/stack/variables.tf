@@ -63,8 +63,11 @@ variable "functions" {
       memory_mb = 512, timeout_s = 10, reserved_concurrency = 5, provisioned_concurrency = 5
       cache     = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead"]
     }
+    # Routed functions: 29 s, under API Gateway's 30 s integration timeout (HTTP APIs answer 503
+    # at 30 s): Lambda stops the function first, so nothing runs on after the client's answer,
+    # and lego_common.deadline answers 504 GATEWAY_TIMEOUT a second before that.
     mocs = {
-      memory_mb = 1024, timeout_s = 30, provisioned_concurrency = 2
+      memory_mb = 1024, timeout_s = 29, provisioned_concurrency = 2
       # files go when their MOC goes: ListBucket (s3:prefix mocs/*) finds them, DeleteObject
       # removes them; what could not go is retried by the schedule (issue 13 item 1)
       s3_prefixes = ["mocs"], s3_actions = ["s3:DeleteObject", "s3:ListBucket"]
@@ -72,29 +75,29 @@ variable "functions" {
       schedule    = "rate(1 hour)" # retries the MOC files a delete could not remove
     }
     gallery = {
-      # 30 s: API Gateway answers 504 at 30 s whatever the function's timeout (seed said 60).
-      memory_mb   = 2048, timeout_s = 30, provisioned_concurrency = 2
+      # 29 s, not the seed's 60: API Gateway ends the request at 30 s whatever the function's timeout.
+      memory_mb   = 2048, timeout_s = 29, provisioned_concurrency = 2
       s3_prefixes = ["images", "uploads"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] # uploads/: staged direct uploads
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     wishlist = {
-      memory_mb   = 1024, timeout_s = 30
+      memory_mb   = 1024, timeout_s = 29
       s3_prefixes = ["wishlist"], s3_actions = ["s3:PutObject", "s3:DeleteObject"] # item images: put in place, delete
       cache       = true, search_actions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
     }
     profile = {
-      memory_mb = 1024, timeout_s = 30
+      memory_mb = 1024, timeout_s = 29
       # DeleteObjectVersion: an avatar's old and deleted versions go for good (issue 16);
       # AdminDeleteUserAttributes: DELETE /api/users/{id}/avatar removes `picture`.
       s3_prefixes = ["avatars"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
       cache       = true, cognito_actions = ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes"]
     }
-    # upload: 30 s, not the seed's 120: API Gateway ends every synchronous request at 30 s, so
+    # upload: 29 s, not the seed's 120: API Gateway ends every synchronous request at 30 s, so
     # a longer timeout only keeps a container busy after the client got its 503. Files go to
     # S3 by presigned POST (signed with this role: PutObject); completion HEADs and reads the
     # first bytes (GetObject) and deletes bad files (DeleteObject).
     upload = {
-      memory_mb   = 2048, timeout_s = 30
+      memory_mb   = 2048, timeout_s = 29
       s3_prefixes = ["mocs"], s3_actions = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
       cache       = true, invokes = ["csv_parser"]
       schedule    = "rate(1 hour)" # sweeps pending files whose 15-minute ticket expired (issue 17)

@@ -74,6 +74,13 @@ class ServiceUnavailableError(AppError):
     status = 503
 
 
+class GatewayTimeoutError(AppError):
+    """The request ran out of time (lego_common.deadline): answered before Lambda's hard stop."""
+
+    code = "GATEWAY_TIMEOUT"
+    status = 504
+
+
 class ConfigurationError(AppError):
     """A required setting is missing or malformed; raised once per container. Its message
     names environment variables and their raw values: logged, never sent to the client, who

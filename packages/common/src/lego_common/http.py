@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 
-from lego_common import log, tracing
+from lego_common import deadline, log, tracing
 from lego_common.errors import (
     AppError,
     NotFoundError,
@@ -292,7 +292,7 @@ def dispatcher(
             route = routes.get(request.route_key)
             if route is None:
                 raise NotFoundError(f"no route for {request.route_key or 'this request'}")
-            with tracing.subsegment(request.route_key):
+            with deadline.bounded(context), tracing.subsegment(request.route_key):
                 response = _result_response(route(request), request_id)
         except AppError as exc:
             level = _log.warning if exc.status >= 500 else _log.info

@@ -15,6 +15,7 @@ loudly, it never skips.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import pwd
@@ -25,10 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lego_devstack.lifetime import parent_death_hook
 from lego_devstack.paths import find_repo_root
 
 if TYPE_CHECKING:
@@ -104,9 +107,21 @@ def chosen_mode() -> str:
 # --- native processes -------------------------------------------------------------------------
 
 
+@functools.cache
+def _launcher() -> ThreadPoolExecutor:
+    """The one thread that starts every server: the parent-death signal fires when the
+    *thread* that forked a child ends, and this one lives as long as the process, whichever
+    thread (a test's, a fault injector's) asks for a start or a restart."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-launcher")
+
+
 @dataclass
 class Process:
-    """A server we started; stop() terminates it (and its process group)."""
+    """A server we started; stop() terminates it (and its process group).
+
+    The server itself (not a wrapper: a `runuser` in between would outlive nothing but hide
+    the server from the signal) gets death_signal when the thread that started it dies:
+    postgres takes SIGQUIT (immediate shutdown: the postmaster stops its backends first)."""
 
     name: str
     argv: list[str]
@@ -114,21 +129,28 @@ class Process:
     user: str | None = None
     env: dict[str, str] | None = None
     popen: subprocess.Popen[bytes] | None = None
+    death_signal: int = signal.SIGKILL
 
     def start(self) -> None:
-        argv = self.argv
-        if self.user is not None:
-            argv = ["runuser", "-u", self.user, "--", *argv]
+        account = pwd.getpwnam(self.user) if self.user is not None else None
         log_file = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            argv,
+        launched = _launcher().submit(
+            subprocess.Popen,
+            self.argv,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=self.env,
             start_new_session=True,  # own process group: Ctrl-C of a parent doesn't race us
+            user=account.pw_uid if account else None,
+            group=account.pw_gid if account else None,
+            extra_groups=[] if account else None,
+            preexec_fn=parent_death_hook(self.death_signal),  # runs after the user change
         )
-        log_file.close()
+        try:
+            self.popen = launched.result()
+        finally:
+            log_file.close()
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -233,6 +255,7 @@ class PostgresServer:
             ],
             self.root / "postgres.log",
             user=user,
+            death_signal=signal.SIGQUIT,
         )
         self.process.start()
         wait_for(self._accepts, "PostgreSQL", 30, self.root / "postgres.log")

@@ -36,7 +36,11 @@ from lego_gateway.events import (
     build_event,
     response_from_result,
 )
-from lego_gateway.functions import FunctionNotFoundError, NotImplementedRouteError
+from lego_gateway.functions import (
+    FailedInvocationError,
+    FunctionNotFoundError,
+    NotImplementedRouteError,
+)
 from lego_gateway.terminal import RequestRecord
 
 if TYPE_CHECKING:
@@ -234,6 +238,8 @@ def create_app(gateway: Gateway) -> Starlette:
             lambda_response = response_from_result(result)
         except (FunctionNotFoundError, NotImplementedRouteError):
             return not_implemented(route.function, route.route_key, request_id)
+        except FailedInvocationError as exc:  # init failure 502, integration timeout 503
+            return _apigw_error(exc.status, exc.message, request_id)
         except BadLambdaResponseError:
             log.exception("function %s returned a malformed response", route.function)
             return _apigw_error(500, "Internal Server Error", request_id)

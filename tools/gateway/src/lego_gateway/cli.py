@@ -46,6 +46,29 @@ def _quiet_logging() -> None:
     gateway_log.propagate = False
 
 
+def port_holder(port: int) -> str:
+    """Who listens on port: "pid 123 (python -m http.server 3000)", or why we cannot tell."""
+    import psutil
+
+    try:
+        listeners = [
+            c
+            for c in psutil.net_connections(kind="tcp")
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+        ]
+    except psutil.AccessDenied:
+        return "a process this user may not inspect"
+    for connection in listeners:
+        if connection.pid is None:
+            continue
+        try:
+            command = " ".join(psutil.Process(connection.pid).cmdline())
+        except psutil.Error:
+            command = "?"
+        return f"pid {connection.pid} ({command})"
+    return "a process this user may not inspect"
+
+
 def _port_free(host: str, port: int) -> bool:
     import socket
 
@@ -58,9 +81,11 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(host: str, port: int, containers: int, in_process: bool) -> int:
+def serve(host: str, port: int, containers: int, in_process: bool, reload: bool = True) -> int:
     from lego_devstack import reset_clients
+    from lego_devstack.stack import StackError
     from lego_gateway.app import create_app
+    from lego_gateway.reload import Reloader
     from lego_gateway.stack import (
         AWS_DEFAULTS,
         ServerThread,
@@ -75,7 +100,11 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
         os.environ.setdefault(key, value)
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     if not _port_free(host, port):
-        print(f"lego-dev: {host}:{port} is in use; set PORT to another port", file=sys.stderr)
+        print(
+            f"lego-dev: {host}:{port} is in use by {port_holder(port)}; stop it or set PORT "
+            "to another port (make dev PORT=8080)",
+            file=sys.stderr,
+        )
         return 1
     _quiet_logging()
     terminal.install()  # before any container starts: they inherit its stdout pipe
@@ -93,8 +122,11 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
             gateway = build_gateway(stack, pool, containers=containers, in_process=in_process)
             gateway.throttle = throttle.from_environment()  # dev.tfvars limits, or off
             server = ServerThread(create_app(gateway), host, port)
+            reloader = Reloader(gateway, paths.repo_root()) if reload else None
             try:
                 server.start()
+                if reloader is not None:
+                    reloader.start()
                 write_state(state_path, stack, pool, url)
                 seconds = time.monotonic() - started
                 print(
@@ -108,6 +140,8 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
                 print("lego-dev: the gateway stopped unexpectedly", file=sys.stderr)
                 return 1
             finally:
+                if reloader is not None:
+                    reloader.stop()
                 server.stop()
                 gateway.functions.close()
                 with contextlib.suppress(FileNotFoundError):
@@ -115,6 +149,9 @@ def serve(host: str, port: int, containers: int, in_process: bool) -> int:
                 reset_clients()
     except StopRequestedError:
         return 0
+    except StackError as exc:  # a service missing or failing to start: say which, no traceback
+        print(f"lego-dev: the local stack could not start: {exc}", file=sys.stderr)
+        return 1
 
 
 def token(username: str, token_use: str) -> int:
@@ -170,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run every handler in the gateway process, one at a time (debugger-friendly)",
     )
     serve_cmd.add_argument(
+        "--no-reload",
+        action="store_true",
+        default=os.environ.get("LEGO_DEV_RELOAD", "1") == "0",
+        help="do not restart a function's containers when its code is saved",
+    )
+    serve_cmd.add_argument(
         "--no-throttle",
         action="store_true",
         help=f"no API Gateway throttling (load tests); same as {throttle.DISABLE_ENV}=off",
@@ -198,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[terminal.FORMAT_ENV] = "json"
     if args.no_throttle:  # serve reads the env var, which the load benchmark sets directly
         os.environ[throttle.DISABLE_ENV] = "off"
-    return serve(args.host, args.port, args.containers, args.in_process)
+    return serve(args.host, args.port, args.containers, args.in_process, not args.no_reload)
 
 
 if __name__ == "__main__":

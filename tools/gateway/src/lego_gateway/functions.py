@@ -5,6 +5,12 @@ a container process of its function (lego_gateway.containers: per-function cold 
 kept, one event at a time, several containers when requests overlap). Without a pool (tests
 that inject fake handlers), handlers run in this process one at a time, because lego_common's
 clients are per process. Asynchronous (Event) invocations run on a background thread.
+
+Each function's timeout and memory come from the Terraform functions map
+(terraform/modules/stack/variables.tf, the one place they are set). A container is killed at
+its function's timeout, and an API request waits at most API Gateway's 30 s integration
+timeout: the answers are API Gateway's (FailedInvocationError: 500 for a Lambda error or
+timeout, 502 for an init failure, 503 for the integration timeout).
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import os
 import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from lego_gateway.containers import FunctionTimedOutError, InitFailedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -26,6 +35,52 @@ if TYPE_CHECKING:
     from lego_gateway.containers import ContainerPool
 
 log = logging.getLogger("lego_gateway")
+
+# API Gateway HTTP API's maximum integration timeout (terraform/modules/api timeout_milliseconds);
+# the variable shortens it for the gateway's own tests only.
+INTEGRATION_TIMEOUT_S = float(os.environ.get("LEGO_GATEWAY_INTEGRATION_TIMEOUT_S", "30"))
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MEMORY_MB = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSettings:
+    """What the Terraform functions map says about one function (the local gateway's share)."""
+
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+def load_function_settings(variables_tf: Path) -> dict[str, FunctionSettings]:
+    """timeout_s and memory_mb of every function in the default of the stack module's
+    `functions` variable, parsed with python-hcl2 (the HCL is the single source)."""
+    import hcl2
+
+    with variables_tf.open() as handle:
+        document = hcl2.load(handle)
+    for block in document.get("variable", []):
+        for name, body in block.items():
+            if name.strip('"') == "functions":
+                return {
+                    function: FunctionSettings(float(entry["timeout_s"]), int(entry["memory_mb"]))
+                    for function, entry in body["default"].items()
+                }
+    raise LookupError(f"no `functions` variable in {variables_tf}")
+
+
+class FailedInvocationError(RuntimeError):
+    """The invocation failed in a way API Gateway answers itself: status and message of its
+    {"message": ...} body (the traceback goes to the terminal, never to the client)."""
+
+    def __init__(self, status: int, message: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.message = message
+
+
+def _is_http_api_event(event: Any) -> bool:
+    """An API Gateway payload 2.0 event (the API), not a direct Invoke payload."""
+    return isinstance(event, dict) and event.get("version") == "2.0" and "routeKey" in event
 
 
 class FunctionNotFoundError(LookupError):
@@ -78,8 +133,8 @@ class FunctionRegistry:
         self,
         functions: set[str],
         handlers: Mapping[str, Callable[[dict[str, Any], Any], Any]] | None = None,
-        timeout_s: int = 30,
         containers: ContainerPool | None = None,
+        settings: Mapping[str, FunctionSettings] | None = None,
     ) -> None:
         self.functions = set(functions) | set(handlers or {})
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = dict(handlers or {})
@@ -88,18 +143,24 @@ class FunctionRegistry:
         self._invoke_lock = threading.Lock()
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-event")
         self._pending: set[Future[None]] = set()
-        self.timeout_s = timeout_s
+        self.settings: dict[str, FunctionSettings] = dict(settings or {})
         self.containers = containers
         self._injected = set(handlers or {})
+        self._handler_found: set[str] = set()
+        self._init_failures_shown: dict[str, str] = {}
 
     def has_handler(self, function: str) -> bool:
-        """True when lego_<function>.handler exists (without importing it)."""
-        if function in self._handlers:
+        """True when lego_<function>.handler exists (without importing it); a yes is kept
+        (a handler file does not go away while lego-dev runs), a no is asked again."""
+        if function in self._handlers or function in self._handler_found:
             return True
         try:
-            return importlib.util.find_spec(handler_module(function)) is not None
+            found = importlib.util.find_spec(handler_module(function)) is not None
         except ModuleNotFoundError:  # the package lego_<function> itself is absent
             return False
+        if found:
+            self._handler_found.add(function)
+        return found
 
     def _load(self, function: str) -> Callable[[dict[str, Any], Any], Any]:
         if function not in self.functions:
@@ -116,31 +177,81 @@ class FunctionRegistry:
             self._handlers[function] = handler
             return handler
 
+    def _in_containers(self, function: str) -> bool:
+        return self.containers is not None and function not in self._injected
+
     def implements(self, function: str, route_key: str) -> bool:
-        """A route is implemented when its handler exists and its ROUTES names the route."""
+        """A route is implemented when its handler exists and its ROUTES names the route.
+        With containers, a container reports ROUTES (this process never imports handler
+        code, so a reload is seen); a handler that fails to import counts as implemented,
+        and its invocation answers the init failure."""
+        if self.containers is not None and function not in self._injected:
+            if function not in self.functions:
+                return False
+            if not self.has_handler(function):
+                return False
+            try:
+                routes = self.containers.routes(function, handler_module(function))
+            except InitFailedError:
+                return True
+            return routes is None or route_key in routes
         try:
             self._load(function)
         except (FunctionNotFoundError, NotImplementedRouteError):
             return False
-        routes = self._routes.get(function)
-        return routes is None or route_key in routes
+        routes_known = self._routes.get(function)
+        return routes_known is None or route_key in routes_known
 
     def invoke(self, function: str, event: dict[str, Any], request_id: str | None = None) -> Any:
-        """Run the handler synchronously (RequestResponse) and return its result."""
-        handler = self._load(function)
+        """Run the handler synchronously (RequestResponse) and return its result.
+
+        In a container, the function's timeout is enforced (the container is killed) and an
+        API request is also bounded by API Gateway's 30 s; either raises FailedInvocationError
+        with API Gateway's answer, as does an init failure."""
+        settings = self.settings.get(function, FunctionSettings())
         context = LambdaContext(
             function_name=function,
             aws_request_id=request_id or str(uuid.uuid4()),
-            deadline_ms=int(time.time() * 1000) + self.timeout_s * 1000,
+            deadline_ms=int(time.time() * 1000 + settings.timeout_s * 1000),
+            memory_limit_in_mb=settings.memory_mb,
         )
-        if self.containers is not None and function not in self._injected:
-            return self.containers.invoke(function, handler_module(function), event, context)
-        with self._invoke_lock:
-            return handler(event, context)
+        if self.containers is None or function in self._injected:
+            handler = self._load(function)
+            with self._invoke_lock:
+                return handler(event, context)
+        self.check_invocable(function)
+        wait_s = settings.timeout_s
+        if _is_http_api_event(event):
+            wait_s = min(wait_s, INTEGRATION_TIMEOUT_S)
+        try:
+            return self.containers.invoke(
+                function, handler_module(function), event, context, wait_s
+            )
+        except InitFailedError as exc:
+            if self._init_failures_shown.get(function) != str(exc):  # once per failure
+                self._init_failures_shown[function] = str(exc)
+                log.error("function %s failed to initialise:\n%s", function, exc)
+            else:
+                log.error("function %s failed to initialise (traceback above)", function)
+            raise FailedInvocationError(502, "Internal Server Error", "init failed") from None
+        except FunctionTimedOutError as exc:
+            log.error("function %s: %s", function, exc)
+            if wait_s < settings.timeout_s:  # API Gateway gave up first
+                raise FailedInvocationError(503, "Service Unavailable", str(exc)) from None
+            raise FailedInvocationError(500, "Internal Server Error", str(exc)) from None
+
+    def check_invocable(self, function: str) -> None:
+        """FunctionNotFoundError / NotImplementedRouteError now, as Invoke fails at once."""
+        if not self._in_containers(function):
+            self._load(function)
+        elif function not in self.functions:
+            raise FunctionNotFoundError(function)
+        elif not self.has_handler(function):
+            raise NotImplementedRouteError(f"function {function!r} has no handler yet")
 
     def invoke_event(self, function: str, payload: dict[str, Any]) -> str:
         """Queue an Event invocation (Lambda answers 202 at once); returns its request id."""
-        self._load(function)  # unknown or missing functions fail now, as Invoke does
+        self.check_invocable(function)
         request_id = str(uuid.uuid4())
 
         def _run() -> None:

@@ -27,6 +27,11 @@ def functions_dir() -> Path:
     return repo_root() / "functions"
 
 
+def stack_variables_file() -> Path:
+    """The stack module's variables: its `functions` map holds each function's timeout."""
+    return repo_root() / "terraform" / "modules" / "stack" / "variables.tf"
+
+
 def state_file() -> Path:
     """Where `make dev` writes the stack's ports, pool and client ids for `make token`."""
     explicit = os.environ.get("LEGO_DEV_STATE")

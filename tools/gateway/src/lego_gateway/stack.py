@@ -16,7 +16,7 @@ from lego_gateway.app import Gateway
 from lego_gateway.auth import JwtAuthorizer
 from lego_gateway.cognito import UserPool, create_pool
 from lego_gateway.containers import ContainerPool
-from lego_gateway.functions import FunctionRegistry, discover_functions
+from lego_gateway.functions import FunctionRegistry, discover_functions, load_function_settings
 from lego_gateway.routes import RouteTable
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def build_gateway(
             discover_functions(paths.functions_dir()),
             handlers,
             containers=None if in_process else ContainerPool(max_per_function=containers),
+            settings=load_function_settings(paths.stack_variables_file()),
         ),
         spec_path=paths.spec_file(),
     )
