@@ -99,3 +99,63 @@ def test_claims_as_strings_matches_payload_2_0() -> None:
         "groups": "[a b]",
         "email_verified": "true",
     }
+
+
+class _UnreachableKeys:
+    """A JWKS that cannot be fetched: only a token verified before can still pass."""
+
+    def get_signing_key_from_jwt(self, token: str) -> Any:
+        raise jwt.PyJWKClientConnectionError("JWKS down")
+
+
+def test_a_verified_token_is_not_verified_again(
+    authorizer: JwtAuthorizer, make_token: Callable[..., str]
+) -> None:
+    token, unseen = make_token("user-1"), make_token("user-2")
+    first = authorizer.verify(token)
+    first["sub"] = "tampered"  # the caller's copy, not the remembered claims
+    authorizer._jwks = _UnreachableKeys()  # type: ignore[assignment]
+
+    assert authorizer.verify(token)["sub"] == "user-1"
+    with pytest.raises(TokenRejectedError, match="JWKS unreachable"):
+        authorizer.verify(unseen)
+
+
+def test_a_remembered_token_still_expires(
+    authorizer: JwtAuthorizer, make_token: Callable[..., str]
+) -> None:
+    now = time.time()
+    token = make_token(exp=int(now) + 60)
+    authorizer.clock = lambda: now
+    authorizer.verify(token)
+
+    authorizer.clock = lambda: now + 61
+    with pytest.raises(TokenRejectedError, match="ExpiredSignature"):
+        authorizer.verify(token)
+
+
+def test_a_forged_twin_of_a_remembered_token_is_rejected(
+    authorizer: JwtAuthorizer, make_token: Callable[..., str]
+) -> None:
+    """The memory is keyed by the whole token, signature included, not by its claims."""
+    genuine = make_token()
+    authorizer.verify(genuine)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    forged = jwt.encode(claims, OTHER_KEY, algorithm="RS256", headers={"kid": "k1"})
+    for _ in range(2):
+        with pytest.raises(TokenRejectedError, match="Signature"):
+            authorizer.verify(forged)
+
+
+def test_the_least_recently_used_token_is_forgotten_first(
+    authorizer: JwtAuthorizer, make_token: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("lego_gateway.auth.VERIFIED_TOKENS", 2)
+    old, kept, new = make_token("a"), make_token("b"), make_token("c")
+    for token in (old, kept, kept, new):
+        authorizer.verify(token)
+    authorizer._jwks = _UnreachableKeys()  # type: ignore[assignment]
+
+    assert [authorizer.verify(t)["sub"] for t in (kept, new)] == ["b", "c"]
+    with pytest.raises(TokenRejectedError, match="JWKS unreachable"):
+        authorizer.verify(old)
