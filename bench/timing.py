@@ -77,20 +77,13 @@ def row(
 @contextmanager
 def native_stack() -> Iterator[Any]:
     """A native stack (PostgreSQL, Redis, moto), migrated, with its env applied; stopped after."""
-    from lego_devstack import reset_clients
+    from lego_devstack import applied_env
     from lego_devstack.stack import prepare, start_native
 
     stack = start_native()
-    saved = {k: os.environ.get(k) for k in stack.env()}
-    os.environ.update(stack.env())
     try:
-        prepare(stack)
-        yield stack
+        with applied_env(stack.env()):
+            prepare(stack)
+            yield stack
     finally:
-        reset_clients()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         stack.stop()

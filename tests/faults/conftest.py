@@ -4,7 +4,6 @@ clock and capture logs), reached over HTTP with real tokens from the local Cogni
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +36,7 @@ def _host_port(url: str) -> tuple[str, int]:
 @pytest.fixture(scope="session")
 def fault_stack(lego_stack: Stack) -> Iterator[FaultStack]:
     from lego_common import cache
-    from lego_devstack import reset_clients
+    from lego_devstack import applied_env
     from lego_gateway.app import create_app
     from lego_gateway.cognito import create_pool
     from lego_gateway.stack import ServerThread, build_gateway, function_env
@@ -51,30 +50,22 @@ def fault_stack(lego_stack: Stack) -> Iterator[FaultStack]:
         env = function_env(lego_stack, pool, url) | {
             "REDIS_URL": f"redis://127.0.0.1:{proxy.port}/0",
         }
-        saved = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        reset_clients()
-        server = ServerThread(
-            create_app(build_gateway(lego_stack, pool, in_process=True)), "127.0.0.1", port
-        )
-        server.start()
-        state = {
-            "user_pool_id": pool.pool_id,
-            "client_id": pool.client_id,
-            "aws_endpoint_url": lego_stack.aws_endpoint_url,
-        }
-        try:
-            with httpx.Client(base_url=url, timeout=30) as client:
-                yield FaultStack(LocalApi(url, state, client), proxy, lego_stack)
-        finally:
-            server.stop()
-            cache.reset()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            reset_clients()
+        with applied_env(env):
+            server = ServerThread(
+                create_app(build_gateway(lego_stack, pool, in_process=True)), "127.0.0.1", port
+            )
+            server.start()
+            state = {
+                "user_pool_id": pool.pool_id,
+                "client_id": pool.client_id,
+                "aws_endpoint_url": lego_stack.aws_endpoint_url,
+            }
+            try:
+                with httpx.Client(base_url=url, timeout=30) as client:
+                    yield FaultStack(LocalApi(url, state, client), proxy, lego_stack)
+            finally:
+                server.stop()
+                cache.reset()
 
 
 @pytest.fixture

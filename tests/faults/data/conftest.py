@@ -12,7 +12,6 @@ import base64
 import contextlib
 import io
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from lego_devstack import reset_clients
+from lego_devstack import applied_env
 from lego_devstack.stack import free_port
 from lego_gateway.app import create_app
 from lego_gateway.cognito import UserPool, create_pool
@@ -44,22 +43,6 @@ class RunningGateway:
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    reset_clients()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_clients()
-
-
-@contextlib.contextmanager
 def gateway_on(
     stack: Stack, pool: UserPool, *, in_process: bool, containers: int = 1
 ) -> Iterator[RunningGateway]:
@@ -70,7 +53,7 @@ def gateway_on(
     url = f"http://127.0.0.1:{free_port()}"
     values = function_env(stack, pool, url)
     with (
-        _environment({} if in_process else values),
+        applied_env({} if in_process else values),
         _serving(stack, pool, url, values, in_process=in_process, containers=containers) as running,
     ):
         yield running
@@ -120,7 +103,7 @@ def gateway(lego_stack: Stack, user_pool: UserPool) -> Iterator[RunningGateway]:
 def fault_api(services: Stack, gateway: RunningGateway) -> Iterator[LocalApi]:
     """The session gateway, its functions' environment and fresh clients for this test (so
     hooks start from none); the environment is put back after it."""
-    with _environment(gateway.env):
+    with applied_env(gateway.env):
         yield gateway.api
 
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
 
 def reset_clients() -> None:
     """Forget every cached setting, client and breaker, so a changed environment takes effect."""
@@ -13,3 +20,23 @@ def reset_clients() -> None:
     search.reset()
     aws.reset()
     tracing.reset()
+
+
+@contextlib.contextmanager
+def applied_env(values: Mapping[str, str], *, reset: bool = True) -> Iterator[None]:
+    """os.environ with values set for the block, then each key as it was (unset if it was);
+    reset=True: reset_clients() on the way in and out, since lego_common reads it once."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    if reset:
+        reset_clients()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if reset:
+            reset_clients()

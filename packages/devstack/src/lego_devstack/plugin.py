@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lego_devstack import reset_clients
+from lego_devstack import applied_env, reset_clients
 from lego_devstack.api import api  # noqa: F401  (the `api` fixture, registered here)
 from lego_devstack.events import http_event
 from lego_devstack.stack import COMPOSE_FILE, Stack, chosen_mode, start_native
@@ -90,20 +90,6 @@ def docker_compose_file() -> str:
     return str(COMPOSE_FILE)
 
 
-def _apply_env(values: dict[str, str]) -> dict[str, str | None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    return saved
-
-
-def _restore_env(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 def _prepare(stack: Stack) -> None:
     import structlog
 
@@ -133,14 +119,11 @@ def lego_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
         stack_redis_control[id(stack)] = _redis
     else:
         stack = start_native()
-    saved = _apply_env(stack.env())
-    reset_clients()
     try:
-        _prepare(stack)
-        yield stack
+        with applied_env(stack.env()):
+            _prepare(stack)
+            yield stack
     finally:
-        reset_clients()
-        _restore_env(saved)
         stack.stop()
 
 

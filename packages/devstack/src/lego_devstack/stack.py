@@ -434,21 +434,12 @@ def prepare(stack: Stack) -> None:
     """
     from lego_common import aws
     from lego_common.config import load_settings
-    from lego_devstack import reset_clients
+    from lego_devstack import applied_env
     from lego_schema import migrate
 
-    reset_clients()
-    saved = {key: os.environ.get(key) for key in stack.migrator_env()}
-    os.environ.update(stack.migrator_env())
-    try:
-        migrate.apply(load_settings())  # as the owner; sets the app role's password
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_clients()  # the functions' settings and clients: the app role again
+    # as the owner (sets the app role's password); then the functions' settings and clients again
+    with applied_env(stack.migrator_env()):
+        migrate.apply(load_settings())
     s3 = aws.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=stack.env()["S3_BUCKET"])

@@ -13,7 +13,6 @@ AUTH secret) become the local cluster's password. Everything else is Terraform's
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -26,7 +25,6 @@ from lego_build.smoke import IMPORT_ERRORS, Bundle, invoke, missing_packages
 from lego_build.tfenv import load_state
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from lego_build.functions import FunctionSpec
@@ -142,20 +140,6 @@ def judge(spec: FunctionSpec, route: str | None, run: Invocation) -> tuple[bool,
     return True, detail, code
 
 
-@contextlib.contextmanager
-def _applied_env(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def check_functions(
     root: Path,
     deployed: list[DeployedFunction],
@@ -215,12 +199,13 @@ def run_env_check(
     root: Path, state_path: Path, work_dir: Path, host_dist_dir: Path, dist_dir: Path
 ) -> list[EnvCheckResult]:
     """Start the local stack (lego_devstack), prepare it, check every function of the state."""
+    from lego_devstack import applied_env
     from lego_devstack.stack import prepare, running
 
     deployed = load_state(state_path)
     if not deployed:
         return [EnvCheckResult("-", "-", False, f"no aws_lambda_function in {state_path}")]
     with running() as stack:
-        with _applied_env(stack.env()):
+        with applied_env(stack.env()):
             prepare(stack)
         return check_functions(root, deployed, stack, work_dir, host_dist_dir, dist_dir)
