@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from lego_common.config import load_settings
 from lego_gateway.reload import MIGRATIONS_RELPATH, Reloader, plan
 from lego_schema import migrate
 
@@ -25,7 +24,7 @@ def _reloader(repo: Path, said: list[str]) -> Reloader:
 
 
 def test_a_new_migration_is_applied_and_an_applied_one_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: Any
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: Any, migrator_settings: Any
 ) -> None:
     folder = tmp_path / MIGRATIONS_RELPATH
     shutil.copytree(migrate.MIGRATIONS_DIR, folder)
@@ -47,4 +46,4 @@ def test_a_new_migration_is_applied_and_an_applied_one_is_reported(
     assert "was already applied" in said[-1]
     assert "write a new one" in said[-1]
     # leave the session's database as the other tests expect it
-    assert migrate.rollback_last(load_settings()) == [f"0900_{table}"]
+    assert migrate.rollback_last(migrator_settings) == [f"0900_{table}"]

@@ -210,12 +210,9 @@ def db_conn(services: Stack) -> Iterator[psycopg.Connection[Any]]:
 @pytest.fixture
 def migrator_settings(services: Stack) -> Settings:
     """Settings as the migrator (the schema owner), where the functions' are the app role's."""
-    from dataclasses import replace
+    from lego_devstack.stack import owner_settings
 
-    from lego_common.config import load_settings
-    from lego_devstack.stack import DB_PASSWORD, DB_USER
-
-    return replace(load_settings(), db_user=DB_USER, db_password=DB_PASSWORD)
+    return owner_settings()
 
 
 @pytest.fixture

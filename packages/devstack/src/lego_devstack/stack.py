@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
     import psycopg
 
+    from lego_common.config import Settings
+
 DB_NAME = "lego"
 # The same split as in AWS (issue 13 item 2): `lego` owns the schema and runs the migrations
 # (the RDS master there), the functions log in as `lego_app` (migration 0006: DML only), whose
@@ -49,6 +51,16 @@ APP_DB_USER = "lego_app"
 APP_DB_PASSWORD = "lego-app-local-only"
 REPO_ROOT = find_repo_root()
 COMPOSE_FILE = REPO_ROOT / "tests" / "docker-compose.yml"
+
+
+def owner_settings() -> Settings:
+    """lego_common settings from the environment, logged in as the schema owner (the local
+    migrator, as the RDS master is in AWS) instead of the functions' app role."""
+    from dataclasses import replace
+
+    from lego_common.config import load_settings
+
+    return replace(load_settings(), db_user=DB_USER, db_password=DB_PASSWORD)
 
 
 class StackError(RuntimeError):

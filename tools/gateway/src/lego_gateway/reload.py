@@ -204,12 +204,12 @@ class Reloader:
         )
 
     def _apply_migrations(self, changed: list[Path]) -> None:
-        from lego_common.config import load_settings
+        from lego_devstack.stack import owner_settings
         from lego_schema import migrate
 
         names = ", ".join(sorted(p.name for p in changed))
-        try:
-            applied = migrate.apply(load_settings())
+        try:  # as the schema owner, like the migrate function: the app role has no DDL
+            applied = migrate.apply(owner_settings())
         except Exception as exc:
             self.say(f"migration {names} failed: {exc}; fix it and save again")
             return
