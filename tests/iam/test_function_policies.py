@@ -105,7 +105,7 @@ def resolve(planned: dict[str, dict[str, Any]]) -> Any:
 
     csv_parser = value('module.function["csv_parser"].aws_lambda_function.this', "function_name")
     arn = {
-        "{bucket}": value("module.storage.aws_s3_bucket.this"),
+        "{bucket}": value("module.storage.module.bucket.aws_s3_bucket.this"),
         "{cache_auth_secret}": value("module.cache[0].aws_secretsmanager_secret.auth"),
         "{app_db_secret}": value("module.database.aws_secretsmanager_secret.app"),
         # the auth module builds the pool's ARN from its id

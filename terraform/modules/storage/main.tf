@@ -11,51 +11,44 @@ locals {
 # Bucket
 ################################################################################
 
-resource "aws_s3_bucket" "this" {
-  bucket        = var.bucket_name
+module "bucket" {
+  source = "../private_bucket"
+
+  bucket_name   = var.bucket_name
+  kms_key_arn   = var.kms_key_arn
   force_destroy = var.force_destroy
 
   tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+# The hardening resources lived here before modules/private_bucket: moved, not replaced.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
 
-  versioning_configuration {
-    status = "Enabled"
-  }
+moved {
+  from = aws_s3_bucket_versioning.this
+  to   = module.bucket.aws_s3_bucket_versioning.this
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.id
 
   rule {
     id     = "expire-old-versions-and-abort-multipart"
@@ -91,11 +84,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.bucket] # versioning on before the lifecycle rules
 }
 
 resource "aws_s3_bucket_cors_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.id
 
   cors_rule {
     allowed_origins = var.cors.allowed_origins
@@ -107,7 +100,7 @@ resource "aws_s3_bucket_cors_configuration" "this" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
@@ -116,7 +109,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+        Resource  = [module.bucket.arn, "${module.bucket.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       }],
       var.enable_cdn ? [{
@@ -124,13 +117,13 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Allow"
         Principal = { Service = "cloudfront.amazonaws.com" }
         Action    = "s3:GetObject"
-        Resource  = [for pattern in var.cdn_path_patterns : "${aws_s3_bucket.this.arn}/${pattern}"]
+        Resource  = [for pattern in var.cdn_path_patterns : "${module.bucket.arn}/${pattern}"]
         Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
       }] : [],
     )
   })
 
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  depends_on = [module.bucket] # public access blocked before the policy
 }
 
 ################################################################################
@@ -183,7 +176,7 @@ resource "aws_cloudfront_distribution" "this" {
   price_class     = var.cdn_price_class
 
   origin {
-    domain_name              = aws_s3_bucket.this.bucket_regional_domain_name
+    domain_name              = module.bucket.bucket_regional_domain_name
     origin_id                = local.origin_id
     origin_access_control_id = aws_cloudfront_origin_access_control.this[0].id
   }

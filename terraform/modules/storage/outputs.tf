@@ -1,16 +1,16 @@
 output "bucket_name" {
   description = "Bucket name (S3_BUCKET)."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.id
 }
 
 output "bucket_arn" {
   description = "Bucket ARN (function role policies scope to <arn>/<prefix>/*)."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.arn
 }
 
 output "assets_base_url" {
   description = "Base URL of public images (ASSETS_BASE_URL): cdn_domain's name, else the CloudFront domain, or the bucket's regional endpoint when the CDN is off."
-  value       = var.enable_cdn ? "https://${var.cdn_domain == null ? aws_cloudfront_distribution.this[0].domain_name : var.cdn_domain.name}" : "https://${aws_s3_bucket.this.bucket_regional_domain_name}"
+  value       = var.enable_cdn ? "https://${var.cdn_domain == null ? aws_cloudfront_distribution.this[0].domain_name : var.cdn_domain.name}" : "https://${module.bucket.bucket_regional_domain_name}"
 }
 
 output "distribution_id" {

@@ -18,51 +18,44 @@ locals {
 # Log bucket
 ################################################################################
 
-resource "aws_s3_bucket" "this" {
-  bucket        = local.bucket_name
+module "bucket" {
+  source = "../private_bucket"
+
+  bucket_name   = local.bucket_name
+  kms_key_arn   = var.kms_key_arn
   force_destroy = var.force_destroy
 
   tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+# The hardening resources lived here before modules/private_bucket: moved, not replaced.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
 
-  versioning_configuration {
-    status = "Enabled"
-  }
+moved {
+  from = aws_s3_bucket_versioning.this
+  to   = module.bucket.aws_s3_bucket_versioning.this
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.id
 
   rule {
     id     = "keep-retention-days"
@@ -83,11 +76,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.bucket] # versioning on before the lifecycle rules
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -96,7 +89,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+        Resource  = [module.bucket.arn, "${module.bucket.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
       {
@@ -104,7 +97,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Allow"
         Principal = { Service = "cloudtrail.amazonaws.com" }
         Action    = "s3:GetBucketAcl"
-        Resource  = aws_s3_bucket.this.arn
+        Resource  = module.bucket.arn
         Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } }
       },
       {
@@ -112,7 +105,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Allow"
         Principal = { Service = "cloudtrail.amazonaws.com" }
         Action    = "s3:PutObject"
-        Resource  = "${aws_s3_bucket.this.arn}/AWSLogs/${local.account_id}/*"
+        Resource  = "${module.bucket.arn}/AWSLogs/${local.account_id}/*"
         Condition = {
           StringEquals = { "aws:SourceArn" = local.trail_arn, "s3:x-amz-acl" = "bucket-owner-full-control" }
         }
@@ -120,7 +113,7 @@ resource "aws_s3_bucket_policy" "this" {
     ]
   })
 
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  depends_on = [module.bucket] # public access blocked before the policy
 }
 
 ################################################################################
@@ -129,7 +122,7 @@ resource "aws_s3_bucket_policy" "this" {
 
 resource "aws_cloudtrail" "this" {
   name                          = var.name
-  s3_bucket_name                = aws_s3_bucket.this.id
+  s3_bucket_name                = module.bucket.id
   kms_key_id                    = var.kms_key_arn
   enable_log_file_validation    = true
   is_multi_region_trail         = true
@@ -181,7 +174,7 @@ resource "aws_cloudtrail" "this" {
     }
     field_selector {
       field       = "resources.ARN"
-      starts_with = ["${aws_s3_bucket.this.arn}/"]
+      starts_with = ["${module.bucket.arn}/"]
     }
   }
 

@@ -5,5 +5,5 @@ output "trail_arn" {
 
 output "bucket_name" {
   description = "Bucket holding the log files (AWSLogs/<account id>/CloudTrail/...)."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.id
 }

@@ -9,7 +9,7 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target = module.storage.aws_s3_bucket.this
+  target = module.storage.module.bucket.aws_s3_bucket.this
   values = { arn = "arn:aws:s3:::lego-moc-files-dev", bucket = "lego-moc-files-dev" }
 }
 

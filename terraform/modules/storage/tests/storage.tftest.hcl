@@ -11,18 +11,23 @@ variables {
 run "private_encrypted_versioned_bucket" {
   command = apply
 
+  # The hardening itself (public access blocks, BucketOwnerEnforced, SSE-KMS, versioning) is
+  # modules/private_bucket's, tested there; here: this bucket gets it, with the env key.
   assert {
-    condition = (aws_s3_bucket_public_access_block.this.block_public_acls && aws_s3_bucket_public_access_block.this.block_public_policy
-    && aws_s3_bucket_public_access_block.this.ignore_public_acls && aws_s3_bucket_public_access_block.this.restrict_public_buckets)
+    condition     = module.bucket.public_access_blocked
     error_message = "all four public access blocks are on"
   }
   assert {
-    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : r.apply_server_side_encryption_by_default[0].sse_algorithm]) == "aws:kms"
-    error_message = "SSE-KMS by default"
+    condition     = module.bucket.kms_key_arn == var.kms_key_arn
+    error_message = "SSE-KMS by default, with the env key"
   }
   assert {
-    condition     = aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled"
+    condition     = module.bucket.versioning_status == "Enabled"
     error_message = "versioning is on"
+  }
+  assert {
+    condition     = output.bucket_name == module.bucket.id && aws_s3_bucket_lifecycle_configuration.this.bucket == module.bucket.id && aws_s3_bucket_policy.this.bucket == module.bucket.id && aws_s3_bucket_cors_configuration.this.bucket == module.bucket.id
+    error_message = "lifecycle, CORS and policy apply to the hardened bucket"
   }
   assert {
     condition     = aws_s3_bucket_lifecycle_configuration.this.rule[0].noncurrent_version_expiration[0].noncurrent_days == 30 && aws_s3_bucket_lifecycle_configuration.this.rule[0].abort_incomplete_multipart_upload[0].days_after_initiation == 1

@@ -20,12 +20,16 @@ run "audit_record_is_encrypted_validated_and_kept_a_year" {
     error_message = "log files are kept a year by default"
   }
   assert {
-    condition     = one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == var.kms_key_arn && aws_s3_bucket_public_access_block.this.restrict_public_buckets
-    error_message = "the log bucket is private and encrypted with the env key"
+    condition     = module.bucket.kms_key_arn == var.kms_key_arn && module.bucket.public_access_blocked && module.bucket.versioning_status == "Enabled"
+    error_message = "the log bucket is private, versioned and encrypted with the env key"
   }
   assert {
-    condition     = aws_s3_bucket.this.bucket == "lego-api-dev-trail-123456789012"
-    error_message = "one log bucket per env and account"
+    condition     = module.bucket.name == "lego-api-dev-trail-123456789012" && aws_cloudtrail.this.s3_bucket_name == module.bucket.id && output.bucket_name == module.bucket.id
+    error_message = "one log bucket per env and account, the trail's"
+  }
+  assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.this.bucket == module.bucket.id && aws_s3_bucket_policy.this.bucket == module.bucket.id
+    error_message = "retention and the CloudTrail-only policy apply to the hardened bucket"
   }
 }
 
