@@ -51,7 +51,7 @@ class Phase:
     name: str
     rate: float
     seconds: float
-    users: int  # closed loop: users / latency caps the rate (50 at 100 RPS: 500 ms each)
+    users: int  # each sends Poisson arrivals at rate / users (50 at 100 RPS: one per 500 ms on average)
     warmup_s: float
 
 

@@ -4,6 +4,8 @@ its window, and the gateway's no-op floor route exists only when opted in and ve
 from __future__ import annotations
 
 import json
+import random
+import statistics
 import subprocess
 import sys
 import warnings
@@ -142,3 +144,26 @@ def test_noop_route_is_absent_by_default(
 
     # the route table decides, as for any unknown path: API Gateway's 404
     assert (response.status_code, response.json()) == (404, {"message": "Not Found"})
+
+
+def test_poisson_waits_keep_the_rate_and_leave_users_out_of_phase() -> None:
+    """Gaps count from the previous start (not from the answer), average 1/rate, and vary, so
+    users that all answered at the same moment do not send again at the same moment."""
+    from types import SimpleNamespace
+
+    from lego_gateway.loadtest import poisson_wait
+
+    rate, now = 2.0, 1000.0
+    users = [SimpleNamespace(next_start=now) for _ in range(200)]
+    waits = [poisson_wait(user, rate, now) for user in users]
+    assert abs(statistics.mean(waits) - 1 / rate) < 0.1  # 200 exponential gaps of mean 0.5 s
+    assert len({round(w, 3) for w in waits}) > 150  # spread out, not one burst
+    random.seed(7)
+    gap = random.expovariate(rate)
+    random.seed(7)
+    answered_late = SimpleNamespace(next_start=now)  # its answer came 0.3 s after it was sent
+    poisson_wait(answered_late, rate, now + 0.3)
+    assert answered_late.next_start == pytest.approx(now + gap)  # counted from the start
+    behind = SimpleNamespace(next_start=now - 60)  # a 60 s stall: one gap made up, not 120
+    assert poisson_wait(behind, rate, now) < 5
+    assert behind.next_start >= now - 1 / rate

@@ -25,6 +25,7 @@ import json
 import random
 import resource
 import sys
+import time
 import uuid
 from collections import Counter, defaultdict
 from typing import Any
@@ -96,9 +97,21 @@ class Recorder:
         }
 
 
+def poisson_wait(user: Any, rate: float, now: float) -> float:
+    """Seconds until user's next request: its starts form a Poisson process of rate (gaps drawn
+    from an exponential, counted from the previous start, not from the answer). locust's
+    constant_throughput counts from the answer, so after any stall the closed-loop users fire
+    together and stay in phase: bursts of 50 at "100 RPS" that measure the burst, not the rate.
+    A user that fell behind sends at once but makes up at most one gap, so a stall costs
+    achieved rate instead of a flood of catch-up requests."""
+    next_start: float = max(user.next_start, now - 1 / rate) + random.expovariate(rate)
+    user.next_start = next_start
+    return max(0.0, next_start - now)
+
+
 def _user_classes(fixtures: dict[str, Any], scenario: str, per_user_rate: float, first: int) -> Any:
     """The locust user class of scenario (locust is imported here, never at module import)."""
-    from locust import FastHttpUser, constant_throughput, task
+    from locust import FastHttpUser, task
     from urllib3 import encode_multipart_formdata
 
     people: list[dict[str, Any]] = fixtures["users"]
@@ -107,12 +120,15 @@ def _user_classes(fixtures: dict[str, Any], scenario: str, per_user_rate: float,
 
     class _Person(FastHttpUser):
         abstract = True
-        wait_time = constant_throughput(per_user_rate)
 
         def on_start(self) -> None:
             person = people[next(next_person) % len(people)]
             self.headers = {"authorization": f"Bearer {person['token']}"}
             self.person = person
+            self.next_start = time.monotonic() + random.uniform(0, 1 / per_user_rate)
+
+        def wait_time(self) -> float:
+            return poisson_wait(self, per_user_rate, time.monotonic())
 
         def _get(self, path: str, name: str) -> None:
             self.client.get(path, headers=self.headers, name=name)
