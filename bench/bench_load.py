@@ -51,7 +51,7 @@ class Phase:
     name: str
     rate: float
     seconds: float
-    users: int  # each sends Poisson arrivals at rate / users (50 at 100 RPS: one per 500 ms on average)
+    users: int  # each sends Poisson arrivals at rate / users (50 at 100 RPS: one per 0.5 s)
     warmup_s: float
 
 
