@@ -28,32 +28,6 @@ module "bucket" {
   tags = var.tags
 }
 
-# The hardening resources lived here before modules/private_bucket: moved, not replaced.
-moved {
-  from = aws_s3_bucket.this
-  to   = module.bucket.aws_s3_bucket.this
-}
-
-moved {
-  from = aws_s3_bucket_public_access_block.this
-  to   = module.bucket.aws_s3_bucket_public_access_block.this
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.this
-  to   = module.bucket.aws_s3_bucket_ownership_controls.this
-}
-
-moved {
-  from = aws_s3_bucket_server_side_encryption_configuration.this
-  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
-}
-
-moved {
-  from = aws_s3_bucket_versioning.this
-  to   = module.bucket.aws_s3_bucket_versioning.this
-}
-
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = module.bucket.id
 
