@@ -162,12 +162,21 @@ def test_invalidation_lost_in_an_outage_is_replayed_by_a_new_container(
     assert _pending(ann.sub) == 0
 
 
-def test_a_write_that_reached_redis_leaves_no_outbox_row(
-    faults: FaultStack, clock: ManualClock
+def test_a_write_that_reached_redis_is_swept_without_a_replay(
+    faults: FaultStack, clock: ManualClock, raw_redis: redis.Redis
 ) -> None:
+    """The write's invalidation marked its outbox row delivered, so the write paid no second
+    database trip, and the sweep drops the row without touching the user's cache."""
     ann = Builder(faults.api)
     ann.rename("New")
+    assert _pending(ann.sub) == 1  # delivered, waiting for a sweep
+    assert ann.title() == "New"  # cached again
+    generation = raw_redis.get(cache.generation_key(ann.sub))
+    clock.advance(cache.OUTBOX_SWEEP_S)
+    assert ann.listed_titles() == ["New"]  # this read's cache call sweeps first
     assert _pending(ann.sub) == 0
+    assert raw_redis.get(cache.generation_key(ann.sub)) == generation  # no replay
+    assert raw_redis.get(keys.moc_detail(ann.moc_id)) is not None  # the cached detail stayed
 
 
 def test_a_row_left_by_another_container_is_replayed_within_the_sweep_interval(

@@ -84,7 +84,11 @@ def _search_postgres(user_id: str, text: str) -> list[Item]:
 def get_item(user_id: str, item_id: UUID) -> RawJson:
     """One item; another user's id is a plain 404."""
     return cache.cached_owned(
-        user_id, keys.wishlist_item(item_id), cache.TTL_DETAIL_S, lambda: _load(user_id, item_id)
+        user_id,
+        keys.wishlist_item(item_id),
+        cache.TTL_DETAIL_S,
+        lambda: _load(user_id, item_id),
+        tag=keys.wishlist_items_tag(user_id),
     )
 
 
@@ -139,7 +143,7 @@ def delete_item(user_id: str, item_id: UUID) -> ItemDeleted:
             raise _not_found()
         repository.set_count(conn, user_id, len(order) - 1)
         stale = cache.stage_invalidation(conn, user_id)
-    _invalidate(stale, item_id, counts_changed=True)
+    _invalidate(stale, every_item=True, counts_changed=True)  # the later items moved up
     search_index.INDEX.delete(str(item_id))
     if had_image:
         objects.remove(user_id, item_id)
@@ -150,8 +154,9 @@ def delete_item(user_id: str, item_id: UUID) -> ItemDeleted:
 def reorder_items(user_id: str, request: Reorder) -> Page:
     """Move the listed items to their positions; the others keep their relative order and fill
     the positions left. All or nothing: 404 for an id that is not the caller's, 400 for a
-    position >= n, checked against the list as it is inside the transaction."""
-    with db.transaction() as conn:
+    position >= n, checked against the list as it is inside the transaction. Pipelined: two
+    round trips (BEGIN and the locks; the UPDATE, the outbox row and COMMIT)."""
+    with db.pipelined_transaction() as conn:
         rows = repository.lock_rows(conn, user_id)
         order = [row["id"] for row in rows]
         owned = set(order)
@@ -166,7 +171,7 @@ def reorder_items(user_id: str, request: Reorder) -> Page:
         new_order = _merge(order, {move.sort_order: move.id for move in request.items})
         items = repository.set_positions(conn, user_id, rows, new_order)
         stale = cache.stage_invalidation(conn, user_id)
-    _invalidate(stale, *new_order)
+    _invalidate(stale, every_item=True)
     log.info("wishlist_reordered", moved=len(request.items), item_count=n)
     return Page(items, len(items), 1)
 
@@ -234,13 +239,23 @@ def _not_found() -> NotFoundError:
     return NotFoundError("wishlist item not found")
 
 
-def _invalidate(stale: cache.Invalidation, *item_ids: UUID, counts_changed: bool = False) -> None:
-    """The list, the items named and, when counts_changed, the profile (its counts include the
-    wishlist, docs/contracts.md): one round trip."""
+def _invalidate(
+    stale: cache.Invalidation,
+    *item_ids: UUID,
+    every_item: bool = False,
+    counts_changed: bool = False,
+) -> None:
+    """The list, the items named (every cached item of the user with every_item: their
+    positions moved) and, when counts_changed, the profile (its counts include the wishlist,
+    docs/contracts.md): one round trip."""
     user_id = stale.user_id
     profile = [keys.profile(user_id)] if counts_changed else []
     cache.invalidate(
-        stale, keys.wishlist_all(user_id), *map(keys.wishlist_item, item_ids), *profile
+        stale,
+        keys.wishlist_all(user_id),
+        *map(keys.wishlist_item, item_ids),
+        *profile,
+        tags=[keys.wishlist_items_tag(user_id)] if every_item else (),
     )
 
 

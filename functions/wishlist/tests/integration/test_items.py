@@ -200,6 +200,20 @@ def test_delete_closes_the_gap_and_invalidates_profile_counts(
     assert [i["id"] for i in listed["data"]] == [ids[0], ids[2], ids[3]]
 
 
+def test_delete_invalidates_the_cached_details_of_the_items_it_moved_up(
+    api: Callable[..., Any], make: Any, user_id: str
+) -> None:
+    first, second, third = make.items(user_id, 3)
+    for item_id in (first, third):  # cached with their old positions
+        assert api("GET /api/wishlist/{id}", user_id, id=item_id).body["data"]["sortOrder"] in (
+            0,
+            2,
+        )
+    assert api("DELETE /api/wishlist/{id}", user_id, id=second).status == 200
+    assert api("GET /api/wishlist/{id}", user_id, id=first).body["data"]["sortOrder"] == 0
+    assert api("GET /api/wishlist/{id}", user_id, id=third).body["data"]["sortOrder"] == 1
+
+
 def test_create_invalidates_list_and_profile(
     api: Callable[..., Any], make: Any, user_id: str, redis_client: Any
 ) -> None:

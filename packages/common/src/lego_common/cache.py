@@ -10,9 +10,11 @@ generation (`gen:user:{userId}`) before it loads, and stores its page with a scr
 only if the generation has not moved; a write bumps it (INCR) and deletes the keys it names
 after its commit, so a reader that loaded before the write cannot put the old page back. The
 hit path stays one GET. The write's transaction also inserts a row in
-cache_invalidation_outbox, deleted once Redis took the invalidation; a row left behind (Redis
-down) is replayed (the user's generation bumped, every key the user has cached deleted) at
-container start, when the breaker closes and every OUTBOX_SWEEP_S.
+cache_invalidation_outbox, and the invalidation script marks that row delivered in Redis. A
+sweep (at container start, when the breaker closes and every OUTBOX_SWEEP_S) claims the rows:
+delivered ones just go; one Redis never took (Redis down) is replayed first (the user's
+generation bumped, every key the user has cached deleted). So a write pays no database round
+trip for its outbox beyond the INSERT inside its own transaction.
 
 Invalidation never scans the keyspace: it also deletes the keys named and the members of tag
 sets (e.g. all list pages of one user), in the same atomic script.
@@ -65,6 +67,9 @@ GENERATION_TTL_S = 2 * TTL_STATS_S
 # staleness when one container cannot reach Redis while another can (docs/reliability.md).
 OUTBOX_SWEEP_S = 10
 _OUTBOX_BATCH = 500
+# How long Redis remembers that an outbox row was delivered: many sweeps long. A row swept
+# after its mark expired (no container ran meanwhile) is replayed: a spare invalidation.
+DELIVERED_TTL_S = 900
 
 # Budget of the AUTH token's fetch (connect/read timeout, one retry): Redis is optional, so a
 # slow Secrets Manager must not hold a request for the default client's ~30 s.
@@ -98,12 +103,14 @@ end
 return 1
 """
 
-# KEYS: generations, then tag sets, then plain keys; ARGV: counts of the first two, the
-# generations' TTL. Bumps every generation and deletes the keys and every tag's members: atomic.
+# KEYS: generations, then tag sets, then delivery marks, then plain keys; ARGV: counts of the
+# first three, the generations' TTL, the marks' TTL. Bumps every generation, deletes the keys and
+# every tag's members and sets the marks (the outbox rows this invalidation delivers): atomic.
 _INVALIDATE_LUA = (
     _GENERATION_LUA
     + """
-local generations, tags, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local generations, tags, marks = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ttl, marks_ttl = ARGV[4], ARGV[5]
 for i = 1, generations do
   generation(KEYS[i], ttl)
   redis.call('INCR', KEYS[i])
@@ -116,7 +123,10 @@ for i = generations + 1, generations + tags do
   end
   doomed[#doomed + 1] = KEYS[i]
 end
-for i = generations + tags + 1, #KEYS do
+for i = generations + tags + 1, generations + tags + marks do
+  redis.call('SET', KEYS[i], '1', 'EX', marks_ttl)
+end
+for i = generations + tags + marks + 1, #KEYS do
   doomed[#doomed + 1] = KEYS[i]
 end
 for i = 1, #doomed, 500 do
@@ -129,15 +139,22 @@ return #doomed
 
 @dataclass(frozen=True)
 class Invalidation:
-    """A write's pending invalidation: the user whose cache it makes stale and its outbox rows
-    (none when the cache is off, or when nothing was staged yet)."""
+    """A write's pending invalidation: the user whose cache it makes stale and the cursors of
+    its outbox INSERTs (none when the cache is off, or when nothing was staged yet). The ids
+    are read only after the commit, so a pipelined transaction sends the INSERT with its COMMIT.
+    """
 
     user_id: str
-    outbox_ids: tuple[int, ...] = ()
+    staged: tuple[psycopg.Cursor[Any], ...] = ()
 
     def merged(self, other: Invalidation) -> Invalidation:
         """Both pending invalidations (the same user's), for a request of several transactions."""
-        return Invalidation(self.user_id, self.outbox_ids + other.outbox_ids)
+        return Invalidation(self.user_id, self.staged + other.staged)
+
+    def outbox_ids(self) -> list[int]:
+        """The outbox rows this invalidation delivers (read once, after the commit)."""
+        rows = (cursor.fetchone() for cursor in self.staged)
+        return [int(row[0]) for row in rows if row is not None]
 
 
 class _Outbox:
@@ -154,6 +171,11 @@ _outbox = _Outbox()
 def generation_key(user_id: str) -> str:
     """The Redis key of a user's cache generation."""
     return f"gen:user:{user_id}"
+
+
+def delivered_key(outbox_id: int) -> str:
+    """The Redis mark saying that the invalidation of one outbox row reached Redis."""
+    return f"cache:outbox:delivered:{outbox_id}"
 
 
 def user_keys_key(user_id: str) -> str:
@@ -262,37 +284,35 @@ def stage_invalidation(conn: psycopg.Connection[Any], user_id: str) -> Invalidat
     result to invalidate() after the commit."""
     if not get_settings().redis_url:
         return Invalidation(user_id)
-    row = conn.execute(_INSERT_OUTBOX, {"uid": user_id}).fetchone()
-    assert row is not None  # INSERT ... RETURNING gives one row
-    return Invalidation(user_id, (int(row[0]),))
+    return Invalidation(user_id, (conn.execute(_INSERT_OUTBOX, {"uid": user_id}),))
 
 
 def invalidate(staged: Invalidation, *keys: str, tags: Iterable[str] = ()) -> None:
-    """After the commit: bump the user's generation and delete keys and tags' members, in one
-    round trip; then drop the outbox row. Redis unavailable: the row stays for a replay."""
+    """After the commit: bump the user's generation, delete keys and tags' members and mark the
+    outbox rows delivered, in one round trip. Redis unavailable: the rows stay unmarked and the
+    next sweep replays them."""
     tag_list = list(tags)
-    done = _guarded(
+    marks = [delivered_key(outbox_id) for outbox_id in staged.outbox_ids()]
+    _guarded(
         "invalidate",
-        lambda r: _scripts(r).invalidate(
-            keys=[generation_key(staged.user_id), *tag_list, *keys],
-            args=[1, len(tag_list), GENERATION_TTL_S],
-            client=r,
+        lambda r: _invalidate_script(
+            r, [generation_key(staged.user_id)], tag_list, marks, list(keys)
         ),
     )
-    if done is not None and staged.outbox_ids:
-        _forget_outbox_rows(list(staged.outbox_ids))
 
 
-def _forget_outbox_rows(ids: list[int]) -> None:
-    from lego_common import db
-
-    try:
-        with db.transaction() as conn:
-            # a row lost in a crash is only replayed once more: no need to wait for the flush
-            conn.execute("SET LOCAL synchronous_commit = off")
-            conn.execute(_DELETE_OUTBOX, {"ids": ids})
-    except Exception as exc:  # the write has committed and Redis has the bump: not the caller's
-        log.warning("cache_outbox_not_cleared", rows=len(ids), error=str(exc)[:300])
+def _invalidate_script(
+    redis_client: redis.Redis,
+    generations: list[str],
+    tags: list[str],
+    marks: list[str],
+    keys: list[str],
+) -> Any:
+    return _scripts(redis_client).invalidate(
+        keys=[*generations, *tags, *marks, *keys],
+        args=[len(generations), len(tags), len(marks), GENERATION_TTL_S, DELIVERED_TTL_S],
+        client=redis_client,
+    )
 
 
 def _sweep_due() -> bool:
@@ -301,31 +321,43 @@ def _sweep_due() -> bool:
 
 
 def _replay_outbox(redis_client: redis.Redis) -> None:
-    """Bump the generation of every user with a pending invalidation, then delete those rows;
-    a Redis error propagates to the breaker. PostgreSQL down: logged, tried again after
-    OUTBOX_SWEEP_S, and the cache still serves (seed "Graceful Degradation": no write can
-    commit meanwhile). Rows of writes still in flight are invisible here: their writer
-    delivers them, or the next replay does."""
+    """Sweep the outbox: claim a batch of rows, replay those Redis has no delivery mark for
+    (bump their users' generations, delete every key those users have cached), then delete the
+    batch and the marks; a Redis error propagates to the breaker and keeps the rows.
+    PostgreSQL down: logged, tried again after OUTBOX_SWEEP_S, and the cache still serves (seed
+    "Graceful Degradation": no write can commit meanwhile). A row whose writer has committed
+    but not yet reached Redis is replayed too: a spare invalidation, never a missed one."""
     from lego_common import db
 
     with _outbox.lock:
         started_at = breaker().clock()
+        replayed = swept = 0
         try:
             with db.connection() as conn:
                 pending = conn.execute(_PEEK_OUTBOX).fetchone() is not None
-            replayed = 0
             while pending:
                 with db.transaction() as conn:
                     rows = conn.execute(_CLAIM_OUTBOX, {"n": _OUTBOX_BATCH}).fetchall()
-                    users = sorted({str(user_id) for _, user_id in rows})
-                    if users:
-                        _scripts(redis_client).invalidate(  # which keys is lost: all of them
-                            keys=[*map(generation_key, users), *map(user_keys_key, users)],
-                            args=[len(users), len(users), GENERATION_TTL_S],
-                            client=redis_client,
+                    if rows:
+                        marks = [delivered_key(int(outbox_id)) for outbox_id, _ in rows]
+                        delivered = redis_client.mget(marks)
+                        users = sorted(
+                            {
+                                str(user)
+                                for (_, user), mark in zip(rows, delivered, strict=True)
+                                if mark is None
+                            }
+                        )
+                        _invalidate_script(  # which keys is lost: all of them
+                            redis_client,
+                            [*map(generation_key, users)],
+                            [*map(user_keys_key, users)],
+                            [],
+                            marks,
                         )
                         conn.execute(_DELETE_OUTBOX, {"ids": [int(i) for i, _ in rows]})
-                replayed += len(rows)
+                        replayed += sum(mark is None for mark in delivered)
+                swept += len(rows)
                 pending = len(rows) == _OUTBOX_BATCH
         except Exception as exc:
             import redis as redis_lib
@@ -336,7 +368,7 @@ def _replay_outbox(redis_client: redis.Redis) -> None:
             replayed = 0
         _outbox.swept_at = started_at
     if replayed:
-        log.warning("cache_outbox_replayed", invalidations=replayed)
+        log.warning("cache_outbox_replayed", invalidations=replayed, swept=swept)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -465,10 +497,7 @@ def delete(*keys: str) -> None:
 
 def invalidate_tag(tag: str) -> None:
     """Delete every key recorded under tag (and the tag), without scanning the keyspace."""
-    _guarded(
-        "invalidate",
-        lambda r: _scripts(r).invalidate(keys=[tag], args=[0, 1, GENERATION_TTL_S], client=r),
-    )
+    _guarded("invalidate", lambda r: _invalidate_script(r, [], [tag], [], []))
 
 
 def ping() -> None:

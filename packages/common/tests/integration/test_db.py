@@ -42,6 +42,61 @@ def test_transaction_rolls_back_on_error(db_conn: psycopg.Connection, user_id: s
     assert row.fetchone() == (0,)
 
 
+_INSERT_ITEM = (
+    "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%(u)s, %(t)s, %(n)s)"
+)
+
+
+def _count(db_conn: psycopg.Connection, user_id: str) -> int:
+    row = db_conn.execute("SELECT count(*) FROM wishlist_items WHERE user_id = %s", (user_id,))
+    return int(row.fetchone()[0])  # type: ignore[index]
+
+
+def test_pipelined_transaction_commits_and_reads_results(
+    db_conn: psycopg.Connection, user_id: str
+) -> None:
+    with db.pipelined_transaction() as conn:
+        conn.execute(_INSERT_ITEM, {"u": user_id, "t": "a", "n": 0})
+        cursor = conn.execute(
+            _INSERT_ITEM + " RETURNING sort_order", {"u": user_id, "t": "b", "n": 1}
+        )
+        assert cursor.fetchone() == (1,)  # a fetch inside the block syncs what came before
+        last = conn.execute(_INSERT_ITEM + " RETURNING title", {"u": user_id, "t": "c", "n": 2})
+    assert last.fetchone() == ("c",)  # read after the block: it travelled with the COMMIT
+    assert _count(db_conn, user_id) == 3
+    assert db.get_connection().info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_pipelined_transaction_failing_last_statement_commits_nothing(
+    db_conn: psycopg.Connection, user_id: str
+) -> None:
+    with pytest.raises(psycopg.errors.NotNullViolation), db.pipelined_transaction() as conn:
+        conn.execute(_INSERT_ITEM, {"u": user_id, "t": "a", "n": 0})
+        conn.execute(_INSERT_ITEM, {"u": user_id, "t": None, "n": 1})  # fails at the sync
+
+    assert _count(db_conn, user_id) == 0
+    assert db.get_connection().info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    db.ping()  # the same connection goes on
+
+
+def test_pipelined_transaction_rolls_back_on_an_error_of_the_block(
+    db_conn: psycopg.Connection, user_id: str
+) -> None:
+    with pytest.raises(RuntimeError), db.pipelined_transaction() as conn:
+        conn.execute(_INSERT_ITEM + " RETURNING 1", {"u": user_id, "t": "a", "n": 0}).fetchone()
+        raise RuntimeError("boom")
+
+    assert _count(db_conn, user_id) == 0
+    assert db.get_connection().info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_pipelined_transaction_connection_lost_is_commit_unknown() -> None:
+    # the COMMIT went with the last statements: whether it ran is not known
+    with pytest.raises(db.CommitUnknownError), db.pipelined_transaction() as conn:
+        conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    db.ping()
+
+
 def _wait_until_gone(conn: psycopg.Connection, pid: int) -> None:
     """pg_terminate_backend only signals: wait until the backend has really exited."""
     for _ in range(200):

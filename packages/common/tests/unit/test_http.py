@@ -236,6 +236,47 @@ def test_json_depth_counts_nesting_not_brackets() -> None:
     assert http.json_depth(b'["\\"[[[["' + b", []" * 100 + b"]") == 2
 
 
+def _walked_depth(raw: bytes) -> int:
+    """The plain definition: the deepest running count of brackets outside strings."""
+    depth = deepest = 0
+    for char in http._JSON_STRING.sub(b'""', raw).translate(None, http._NOT_BRACKETS):
+        depth += 1 if char in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_json_depth_agrees_with_the_plain_walk_on_generated_documents() -> None:
+    import json
+    import random
+
+    rng = random.Random(15)
+
+    def document(level: int) -> Any:
+        roll = rng.random()
+        if level > 40 or roll < 0.1:
+            return rng.choice(["a[{", 'x"]', "\\}", 1, None])
+        # wide near the top, a chain below: deep documents of a few hundred bytes
+        width = rng.randint(0, 3) if level < 4 else 1
+        if roll < 0.55:
+            return [document(level + 1) for _ in range(width)]
+        return {f"k{i}": document(level + 1) for i in range(width)}
+
+    compared = 0
+    for _ in range(1500):
+        raw = json.dumps(document(0)).encode()
+        if rng.random() < 0.3:  # malformed: cut anywhere
+            raw = raw[: rng.randint(0, len(raw))]
+        if raw.count(b"[") + raw.count(b"{") <= http.MAX_JSON_DEPTH:
+            continue  # the count is the documented answer there
+        expected = _walked_depth(raw)
+        got = http.json_depth(raw)
+        assert (got > http.MAX_JSON_DEPTH) == (expected > http.MAX_JSON_DEPTH), raw[:120]
+        if expected <= http.MAX_JSON_DEPTH:
+            assert got == expected, raw[:120]
+        compared += 1
+    assert compared > 300  # the generator reaches past the count's shortcut
+
+
 def test_body_over_the_size_limit_answers_413_before_parsing() -> None:
     body = '{"title": "' + "x" * http.MAX_JSON_BODY_BYTES + '"}'
     status, answer, _ = call("POST /things", user_id="u", body=body)
