@@ -1,6 +1,8 @@
 """Profile use cases (seed 001 "User Profile Lambda"): the caller's own profile only, read from
-Cognito plus one counts query, cached whole under `profile:user:{userId}`; the display name; the
-avatar object and the `picture` attribute that points at it, which always agree.
+Cognito plus one counts query, cached whole under `profile:user:{userId}` (which every count
+change invalidates) with the Cognito attributes also cached on their own (which only profile
+writes invalidate); the display name; the avatar object and the `picture` attribute that points
+at it, which always agree.
 
 Avatar writes: the object first, then `picture`; Cognito failing past its retries puts the
 previous object back (or removes the new one) and answers 503. Deletes run the other way round:
@@ -9,6 +11,7 @@ previous object back (or removes the new one) and answers 503. Deletes run the o
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -53,9 +56,8 @@ def get_profile(caller: Caller, profile_id: uuid.UUID) -> RawJson:
     )
 
 
-def _load_profile(caller: Caller, attributes: dict[str, str] | None = None) -> Profile:
-    if attributes is None:
-        attributes = _attributes(caller)
+def _load_profile(caller: Caller) -> Profile:
+    attributes = _cached_attributes(caller)
     with db.connection() as conn:
         mocs, images_, wishes = repository.counts(conn, caller.sub)
     return Profile(
@@ -65,6 +67,21 @@ def _load_profile(caller: Caller, attributes: dict[str, str] | None = None) -> P
         picture=attributes.get("picture") or None,
         stats=ProfileStats(total_mocs=mocs, total_images=images_, total_wishlist_items=wishes),
     )
+
+
+def _cached_attributes(caller: Caller) -> dict[str, str]:
+    """The Cognito attributes through the cache: a whole-profile miss is mostly a count that
+    changed, and then only PostgreSQL is asked (AdminGetUser has a per-account quota, and moto
+    or Cognito is the slowest call of the profile: the p95 of GET /api/users/{id} under load,
+    docs/capacity.md). Cognito down: a cached copy still answers."""
+    text = cache.cached(
+        caller.sub,
+        keys.profile_attributes(caller.sub),
+        cache.TTL_PROFILE_S,
+        lambda: _attributes(caller),
+    ).text
+    attributes: dict[str, str] = json.loads(text)
+    return attributes
 
 
 def _attributes(caller: Caller) -> dict[str, str]:
@@ -86,7 +103,7 @@ def _stage(caller: Caller) -> cache.Invalidation:
 def _fresh(caller: Caller, stale: cache.Invalidation) -> Profile:
     """The profile after a write: the cached one invalidated, then read again (and not
     cached: the generation bump already keeps a racing read from pinning an older value)."""
-    cache.invalidate(stale, keys.profile(caller.sub))
+    cache.invalidate(stale, keys.profile(caller.sub), keys.profile_attributes(caller.sub))
     return _load_profile(caller)
 
 

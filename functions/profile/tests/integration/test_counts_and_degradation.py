@@ -69,6 +69,42 @@ def test_counts_follow_mocs_images_and_wishlist_items_through_a_warm_cache(
     assert _stats(call, user) == {"totalMOCs": 0, "totalImages": 0, "totalWishlistItems": 0}
 
 
+def test_a_count_change_reloads_the_counts_without_asking_cognito(
+    call: Any, user: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    from lego_wishlist import service as wishlist
+    from lego_wishlist.models import ItemCreate
+
+    idp = aws.client("cognito-idp", 2.0)
+    real = idp.admin_get_user
+    asked: list[str] = []
+
+    def counted(**params: Any) -> Any:
+        asked.append(params["Username"])
+        return real(**params)
+
+    monkeypatch.setattr(idp, "admin_get_user", counted)
+    warm = _stats(call, user)
+    assert len(asked) == 1
+    wishlist.create_item(user.sub, ItemCreate.model_validate({"title": "Falcon"}))
+    assert _stats(call, user) == {**warm, "totalWishlistItems": 1}  # the whole profile missed
+    assert len(asked) == 1  # the attributes came from their own cache entry
+    request.getfixturevalue("cognito_down")
+    wishlist.create_item(user.sub, ItemCreate.model_validate({"title": "X-wing"}))
+    assert _stats(call, user)["totalWishlistItems"] == 2  # Cognito down: still answered
+
+
+def test_a_profile_write_asks_cognito_again(
+    call: Any, user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stats(call, user)
+    status, body = call("PATCH /api/users/{id}", user, body={"name": "Ann Renamed"})
+    assert status == 200
+    assert body["data"]["name"] == "Ann Renamed"
+    status, body = call("GET /api/users/{id}", user)
+    assert body["data"]["name"] == "Ann Renamed"  # not the cached attributes of before
+
+
 def test_redis_down_answers_from_cognito_and_postgres(
     call: Any, user: Any, redis_outage: Any
 ) -> None:

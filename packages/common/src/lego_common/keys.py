@@ -70,6 +70,12 @@ def profile(user_id: str) -> str:
     return f"profile:user:{user_id}"
 
 
+def profile_attributes(user_id: str) -> str:
+    """The user's Cognito attributes alone: only a profile write changes them, so the reload
+    after a count changed (a MOC, an image, a wishlist item) does not call Cognito."""
+    return f"profile:attributes:{user_id}"
+
+
 # --- S3 ---------------------------------------------------------------------------------------
 
 

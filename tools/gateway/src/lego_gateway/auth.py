@@ -60,16 +60,25 @@ class JwtAuthorizer:
             self._jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=300, timeout=5)
         return self._jwks
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """The token's claims, or TokenRejectedError saying why it was refused."""
+    def verify_known(self, token: str) -> dict[str, Any] | None:
+        """verify() for a token verified before (no I/O, so callable on the event loop): its
+        claims, TokenRejectedError when it has expired since, None when it is new."""
         with self._lock:
             known = self._verified.get(token)
             if known is not None:
                 self._verified.move_to_end(token)
+        if known is None:
+            return None
+        if float(known["exp"]) <= self.clock() - self.leeway_s:  # PyJWT's rule
+            raise TokenRejectedError("ExpiredSignatureError: Signature has expired")
+        return dict(known)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or TokenRejectedError saying why it was refused (a new token
+        may fetch the JWKS: blocking)."""
+        known = self.verify_known(token)
         if known is not None:
-            if float(known["exp"]) <= self.clock() - self.leeway_s:  # PyJWT's rule
-                raise TokenRejectedError("ExpiredSignatureError: Signature has expired")
-            return dict(known)
+            return known
         claims = self._verify_in_full(token)
         with self._lock:
             self._verified[token] = claims

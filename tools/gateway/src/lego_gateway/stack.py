@@ -111,6 +111,11 @@ class ServerThread:
             port=self.port,
             log_level="warning",
             access_log=False,  # the gateway logs one line per request itself
+            # C parser and event loop: h11 and asyncio's loop were a third of the gateway's
+            # CPU per request under load (docs/capacity.md)
+            http="httptools",
+            proxy_headers=False,  # loopback only: no proxy in front to trust
+            loop="uvloop",
             lifespan="off",
             timeout_graceful_shutdown=5,
         )
