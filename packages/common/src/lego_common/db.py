@@ -174,6 +174,12 @@ class CommitUnknownError(ServiceUnavailableError):
     sweeps remove objects no row names, nothing restores an object a committed row names."""
 
 
+def _commit_unknown(conn: psycopg.Connection[Any], exc: Exception) -> CommitUnknownError:
+    _drop(conn)
+    log.warning("db_commit_unknown", error=str(exc).strip()[:300])
+    return CommitUnknownError("database unavailable")
+
+
 @contextlib.contextmanager
 def transaction() -> Iterator[psycopg.Connection[Any]]:
     """A transaction: commits when the block ends, rolls back on any exception. A connection
@@ -187,9 +193,7 @@ def transaction() -> Iterator[psycopg.Connection[Any]]:
         except psycopg.OperationalError as exc:
             if not committing:
                 raise  # connection() answers 503: nothing was committed
-            _drop(conn)
-            log.warning("db_commit_unknown", error=str(exc).strip()[:300])
-            raise CommitUnknownError("database unavailable") from None
+            raise _commit_unknown(conn, exc) from None
 
 
 @contextlib.contextmanager
@@ -213,9 +217,7 @@ def pipelined_transaction() -> Iterator[psycopg.Connection[Any]]:
         except psycopg.OperationalError as exc:
             if not committing:
                 raise  # connection() answers 503: nothing was committed
-            _drop(conn)
-            log.warning("db_commit_unknown", error=str(exc).strip()[:300])
-            raise CommitUnknownError("database unavailable") from None
+            raise _commit_unknown(conn, exc) from None
         except BaseException:
             # a failed statement makes the server skip the rest of the pipeline, COMMIT included
             if not conn.broken and conn.info.transaction_status != TransactionStatus.IDLE:
