@@ -51,6 +51,16 @@ def _insert_then_stall(req: Request) -> dict[str, str]:
     return {"done": "yes"}
 
 
+def _pipelined_insert_then_stall(req: Request) -> dict[str, str]:
+    with db.pipelined_transaction() as conn:  # as the wishlist reorder runs
+        conn.execute(
+            "INSERT INTO wishlist_items (user_id, title, sort_order) VALUES (%s, 'half', 0)",
+            (req.user_id,),
+        )
+        conn.execute("SELECT pg_sleep(30)").fetchone()
+    return {"done": "yes"}
+
+
 def _swallowing_stall(req: Request) -> dict[str, str]:
     try:  # a degraded-dependency path that catches everything must not hide the deadline
         time.sleep(30)
@@ -59,15 +69,22 @@ def _swallowing_stall(req: Request) -> dict[str, str]:
     return {"done": "yes"}
 
 
-HANDLER = http.dispatcher({"POST /stall": _insert_then_stall, "POST /swallow": _swallowing_stall})
+HANDLER = http.dispatcher(
+    {
+        "POST /stall": _insert_then_stall,
+        "POST /stall-pipelined": _pipelined_insert_then_stall,
+        "POST /swallow": _swallowing_stall,
+    }
+)
 
 
+@pytest.mark.parametrize("route", ["POST /stall", "POST /stall-pipelined"])
 def test_an_overrunning_handler_answers_504_before_the_hard_stop_and_rolls_back(
-    db_conn: psycopg.Connection, user_id: str
+    db_conn: psycopg.Connection, user_id: str, route: str
 ) -> None:
     timeout_ms = 2500
     started = time.monotonic()
-    response = HANDLER(_event("POST /stall", user_id), Context(timeout_ms))
+    response = HANDLER(_event(route, user_id), Context(timeout_ms))
     elapsed_ms = (time.monotonic() - started) * 1000
 
     assert response["statusCode"] == 504
