@@ -238,15 +238,19 @@ def create_app(gateway: Gateway) -> Starlette:
         if len(body) > MAX_EVENT_BYTES // 2 and len(json.dumps(event)) > MAX_EVENT_BYTES:
             return _apigw_error(413, "Request Entity Too Large", request_id)
         try:
-            # one thread hop: the container's answer is a blocking read
-            result = await run_in_threadpool(
-                _invoke_implemented,
-                gateway.functions,
-                route.function,
-                route.route_key,
-                event,
-                request_id,
-            )
+            functions = gateway.functions
+            container = functions.idle_container(route.function, route.route_key, event)
+            if container is not None:  # warm and idle: awaited on the event loop
+                result = await functions.invoke_on(container, route.function, event, request_id)
+            else:  # may start a container or wait for one: one thread hop
+                result = await run_in_threadpool(
+                    _invoke_implemented,
+                    functions,
+                    route.function,
+                    route.route_key,
+                    event,
+                    request_id,
+                )
             lambda_response = response_from_result(result)
         except (FunctionNotFoundError, NotImplementedRouteError):
             return not_implemented(route.function, route.route_key, request_id)

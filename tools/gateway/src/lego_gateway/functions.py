@@ -15,6 +15,7 @@ timeout, 502 for an init failure, 503 for the integration timeout).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from lego_gateway.containers import FunctionTimedOutError, InitFailedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
     from lego_gateway.containers import ContainerPool
@@ -41,6 +42,9 @@ log = logging.getLogger("lego_gateway")
 INTEGRATION_TIMEOUT_S = float(os.environ.get("LEGO_GATEWAY_INTEGRATION_TIMEOUT_S", "30"))
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_MB = 1024
+# An API event up to this size goes to an idle container straight from the event loop; a larger
+# one through a worker thread, as writing it to the pipe may block until the container reads.
+ASYNC_EVENT_MAX = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,14 @@ class FailedInvocationError(RuntimeError):
         super().__init__(reason)
         self.status = status
         self.message = message
+
+
+def _wait_s(settings: FunctionSettings, event: Mapping[str, Any]) -> float:
+    """How long the caller waits: the function's timeout, and at most API Gateway's for an API
+    request."""
+    if _is_http_api_event(event):
+        return min(settings.timeout_s, INTEGRATION_TIMEOUT_S)
+    return settings.timeout_s
 
 
 def _is_http_api_event(event: Any) -> bool:
@@ -209,24 +221,60 @@ class FunctionRegistry:
         API request is also bounded by API Gateway's 30 s; either raises FailedInvocationError
         with API Gateway's answer, as does an init failure."""
         settings = self.settings.get(function, FunctionSettings())
-        context = LambdaContext(
-            function_name=function,
-            aws_request_id=request_id or str(uuid.uuid4()),
-            deadline_ms=int(time.time() * 1000 + settings.timeout_s * 1000),
-            memory_limit_in_mb=settings.memory_mb,
-        )
+        context = self._context(function, settings, request_id)
         if self.containers is None or function in self._injected:
             handler = self._load(function)
             with self._invoke_lock:
                 return handler(event, context)
         self.check_invocable(function)
-        wait_s = settings.timeout_s
-        if _is_http_api_event(event):
-            wait_s = min(wait_s, INTEGRATION_TIMEOUT_S)
-        try:
+        wait_s = _wait_s(settings, event)
+        with self._api_gateway_answers(function, settings, wait_s):
             return self.containers.invoke(
                 function, handler_module(function), event, context, wait_s
             )
+
+    def idle_container(self, function: str, route_key: str, event: dict[str, Any]) -> Any:
+        """A warm, idle container for an API request that invoke_on() can run without a
+        thread, or None (not in containers, routes not known yet, none idle, a large event):
+        then implements() and invoke() in a thread. NotImplementedRouteError when the
+        function's known ROUTES lack route_key."""
+        if not self._in_containers(function) or len(event.get("body") or "") > ASYNC_EVENT_MAX:
+            return None
+        assert self.containers is not None
+        known, routes = self.containers.known_routes(function)
+        if not known:
+            return None
+        if routes is not None and route_key not in routes:
+            raise NotImplementedRouteError(f"{function} does not implement {route_key}")
+        return self.containers.acquire_idle(function)
+
+    async def invoke_on(
+        self, container: Any, function: str, event: dict[str, Any], request_id: str
+    ) -> Any:
+        """invoke() on the container idle_container() gave, awaited on the event loop."""
+        assert self.containers is not None
+        settings = self.settings.get(function, FunctionSettings())
+        wait_s = _wait_s(settings, event)
+        context = self._context(function, settings, request_id)
+        with self._api_gateway_answers(function, settings, wait_s):
+            return await self.containers.invoke_acquired(container, event, context, wait_s)
+
+    @staticmethod
+    def _context(function: str, settings: FunctionSettings, request_id: str | None) -> Any:
+        return LambdaContext(
+            function_name=function,
+            aws_request_id=request_id or str(uuid.uuid4()),
+            deadline_ms=int(time.time() * 1000 + settings.timeout_s * 1000),
+            memory_limit_in_mb=settings.memory_mb,
+        )
+
+    @contextlib.contextmanager
+    def _api_gateway_answers(
+        self, function: str, settings: FunctionSettings, wait_s: float
+    ) -> Iterator[None]:
+        """An init failure or a timeout as FailedInvocationError with API Gateway's answer."""
+        try:
+            yield
         except InitFailedError as exc:
             if self._init_failures_shown.get(function) != str(exc):  # once per failure
                 self._init_failures_shown[function] = str(exc)
