@@ -2,8 +2,12 @@
 
 - cached GET /api/users/{id} through lambda_handler vs a raw redis GET of the same key (back to
   back, and after the handler's CPU time, as bench_mocs);
-- uncached GET (the key deleted, untimed, before each call) vs the same AdminGetUser call on
-  moto plus the raw counts SQL, back to back (the work the route cannot avoid);
+- uncached GET (both keys deleted, untimed, before each call: the profile and its Cognito
+  attributes) vs the same AdminGetUser call on moto plus the raw counts SQL, back to back (the
+  work the route cannot avoid);
+- GET after a count changed (only the profile key deleted, as a MOC, image or wishlist write
+  does: the attributes come from their own cache entry) beside the uncached GET: what the
+  attributes' own entry saves (no goal);
 - the avatar pipeline on a 4000x3000 JPEG vs bare Pillow doing the same crop, resize and
   encode with draft mode (bench_images' floor).
 
@@ -125,7 +129,11 @@ def _measure_get(stack: Any) -> list[dict[str, Any]]:
         with db.connection() as conn:
             return repository.counts(conn, sub)
 
-    uncached_us, floor_us = _compare_us(get, floor, before=lambda: r.delete(key))
+    attributes_key = keys.profile_attributes(sub)
+    uncached_us, floor_us = _compare_us(get, floor, before=lambda: r.delete(key, attributes_key))
+
+    get()  # the attributes cached again
+    recount_us, _ = _compare_us(get, lambda: None, before=lambda: r.delete(key))
     r.close()
     return [
         row("profile cached GET", cached_us, "us", redis_us, "raw redis GET", GOAL_GET),
@@ -144,6 +152,13 @@ def _measure_get(stack: Any) -> list[dict[str, Any]]:
             floor_us,
             "AdminGetUser (moto) + raw counts SQL",
             GOAL_GET,
+        ),
+        row(
+            "profile GET after a count changed (attributes cached)",
+            recount_us,
+            "us",
+            uncached_us,
+            "the uncached GET (AdminGetUser asked)",
         ),
     ]
 
