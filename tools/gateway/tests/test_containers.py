@@ -4,7 +4,6 @@ container is killed, as Lambda's hard stop) and a crash."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,8 @@ def lambda_handler(event, context):
         raise ValueError("boom")
     if action == "exit":
         os._exit(3)
+    if action == "big":  # more than a pipe holds: read in several chunks
+        return {"pid": os.getpid(), "blob": "x" * 1_000_000}
     return {"pid": os.getpid(), "echo": event.get("echo")}
 """
 
@@ -61,15 +62,28 @@ def _warm(pool: ContainerPool) -> int:
 
 
 def _on_loop(pool: ContainerPool, event: dict[str, Any], timeout_s: float = 10) -> Any:
+    """One invocation on uvloop, the gateway's loop (it makes the pipe non-blocking)."""
+    import uvloop
+
     container = pool.acquire_idle("probe")
     assert container is not None
-    return asyncio.run(pool.invoke_acquired(container, event, None, timeout_s))
+    return uvloop.run(pool.invoke_acquired(container, event, None, timeout_s))
 
 
 def test_an_idle_container_answers_on_the_event_loop_and_stays_warm(pool: ContainerPool) -> None:
     pid = _warm(pool)
     assert _on_loop(pool, {"echo": "one"}) == {"pid": pid, "echo": "one"}
     assert _on_loop(pool, {"echo": "two"}) == {"pid": pid, "echo": "two"}  # kept, reused
+
+
+def test_answers_and_events_larger_than_a_pipe_pass_whole(pool: ContainerPool) -> None:
+    pid = _warm(pool)
+    for _ in range(3):  # each time the loop has watched the pipe before
+        answer = _on_loop(pool, {"action": "big", "echo": "y" * 300_000})
+        assert answer["pid"] == pid
+        assert len(answer["blob"]) == 1_000_000
+    big_event = {"echo": "z" * 500_000}  # the thread path after the loop path: still blocking
+    assert pool.invoke("probe", MODULE, big_event, None, 10)["echo"] == big_event["echo"]
 
 
 def test_nothing_idle_before_the_first_start(pool: ContainerPool) -> None:

@@ -360,6 +360,9 @@ class ContainerPool:
                 raise FunctionTimedOutError(container.function, timeout_s) from None
             finally:
                 loop.remove_reader(fd)
+                # uvloop (libuv) made the pipe non-blocking: a large answer read, or a large
+                # event written, would then stop half way with EAGAIN
+                os.set_blocking(fd, True)
             status, value = container.conn.recv()  # readable: the answer (or EOF) is there
             healthy = True
         except (EOFError, OSError) as exc:
