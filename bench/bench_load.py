@@ -215,24 +215,39 @@ def _seed(api: LocalApi, jpeg: bytes) -> list[dict[str, Any]]:
     return people
 
 
-def _prewarm(api: LocalApi, people: list[dict[str, Any]]) -> None:
+def _prewarm(api: LocalApi, people: list[dict[str, Any]], jpeg: bytes) -> None:
     """Start every container the phases will use (CONTAINERS per function), as provisioned
-    concurrency would: a cold start inside a window measures the import, not the load."""
+    concurrency would, and run each kind of work once in each: a cold start, or the first
+    upload's Pillow import (hundreds of ms), inside a window measures the import, not the
+    load."""
     from concurrent.futures import ThreadPoolExecutor
 
     person = people[0]
     user = "load-user-00"
-    paths = [
-        "/health",
-        "/api/mocs",
-        "/api/images",
-        "/api/wishlist",
-        f"/api/users/{person['sub']}",
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", "/health", {}),
+        ("GET", "/api/mocs", {}),
+        ("PATCH", f"/api/mocs/{person['moc_ids'][0]}", {"json": {"description": "warm"}}),
+        ("GET", "/api/images", {}),
+        (
+            "POST",
+            "/api/images",
+            {"data": {"title": "Warm-up"}, "files": {"image": ("warm.jpg", jpeg, "image/jpeg")}},
+        ),
+        ("GET", "/api/wishlist", {}),
+        ("GET", f"/api/users/{person['sub']}", {}),
     ]
+
+    def send(call: tuple[str, str, dict[str, Any]]) -> int:
+        method, path, options = call
+        return int(api.call(method, path, user, **options).status_code)
+
     with ThreadPoolExecutor(CONTAINERS) as pool:
         for _ in range(3):  # a container only starts when all the others are busy
-            for path in paths:
-                list(pool.map(lambda p: api.call("GET", p, user), [path] * CONTAINERS))
+            for call in calls:
+                statuses = list(pool.map(send, [call] * CONTAINERS))
+                if any(status >= 300 for status in statuses):
+                    raise RuntimeError(f"warm-up {call[0]} {call[1]} answered {statuses}")
 
 
 # --- one phase ---------------------------------------------------------------------------------
@@ -372,7 +387,7 @@ def measure() -> dict[str, dict[str, Any]]:
         with running_stack(root, extra_env=extra_env) as api:
             jpeg = _tiny_jpeg()
             people = _seed(api, jpeg)
-            _prewarm(api, people)
+            _prewarm(api, people, jpeg)
             fixtures = root / "fixtures.json"
             fixtures.write_text(
                 json.dumps(

@@ -34,7 +34,7 @@ def test_kill_9_of_lego_dev_leaves_no_process_and_no_port(tmp_path: Path) -> Non
         names = " ".join(" ".join(p.cmdline()) for p in descendants)
         assert "postgres" in names
         assert "redis-server" in names
-        assert "moto.server" in names
+        assert "lego_devstack.moto_server" in names
         assert "multiprocessing" in names  # the health container
         ports = [*service_ports(api.state), int(api.url.rsplit(":", 1)[1])]
 

@@ -342,6 +342,9 @@ class RedisServer:
             self.process.stop()
 
 
+MOTO_SERVER = "lego_devstack.moto_server"
+
+
 @dataclass
 class MotoServer:
     root: Path
@@ -352,7 +355,8 @@ class MotoServer:
         self.root.mkdir(parents=True, exist_ok=True)
         self.process = Process(
             "moto",
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            # moto's app with HTTP keep-alive (werkzeug's server closes every connection)
+            [sys.executable, "-m", MOTO_SERVER, "-H", "127.0.0.1", "-p", str(self.port)],
             self.root / "moto.log",
             env={**os.environ, "MOTO_PORT": str(self.port)},
         )
