@@ -12,6 +12,7 @@ import base64
 import contextlib
 import io
 import json
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -254,6 +255,7 @@ class AwsFaults:
 
     def __init__(self) -> None:
         self.attempts: dict[str, int] = {}
+        self._lock = threading.Lock()
         self._undo: list[Callable[[], None]] = []
 
     def inject(
@@ -271,11 +273,12 @@ class AwsFaults:
         left = [times]
 
         def _hook(request: Any, **_: Any) -> Any:
-            if not when(request) or left[0] == 0:
-                return None
-            self.attempts[operation] = self.attempts.get(operation, 0) + 1
-            if left[0] is not None:
-                left[0] -= 1
+            with self._lock:  # the code may send calls from several threads (put_objects)
+                if not when(request) or left[0] == 0:
+                    return None
+                self.attempts[operation] = self.attempts.get(operation, 0) + 1
+                if left[0] is not None:
+                    left[0] -= 1
             return answer(request)
 
         client.meta.events.register(event, _hook, unique_id=f"fault-{id(_hook)}")

@@ -51,7 +51,8 @@ def test_gallery_upload_s3_failing_answers_503_and_leaves_nothing(
     took_s = time.monotonic() - started
 
     assert_unavailable(response)
-    assert 1 < aws_faults.attempts["PutObject"] <= MAX_ATTEMPTS_PER_CALL  # retried, bounded
+    # the two puts run at once (storage.put_objects), each retried within its own bounds
+    assert 1 < aws_faults.attempts["PutObject"] <= 2 * MAX_ATTEMPTS_PER_CALL
     assert took_s < MAX_SECONDS_PER_CALL
     rows = sql("SELECT count(*) FROM gallery_images WHERE user_id = %(u)s", {"u": caller.sub})
     assert rows == [(0,)]

@@ -105,22 +105,19 @@ def image_keys(user_id: str, image_id: UUID) -> list[str]:
 
 
 def put_image(user_id: str, image_id: UUID, images: GalleryImages) -> list[str]:
-    """Put both objects; if one fails, delete what went in and answer 503."""
+    """Put both objects at once; if one fails, delete what went in and answer 503."""
     image_key, thumb_key = image_keys(user_id, image_id)
-    written: list[str] = []
-    try:
-        with _unavailable("put_image"):
-            for key, encoded in ((image_key, images.image), (thumb_key, images.thumbnail)):
-                storage.put_object(
-                    key,
-                    encoded.data,
-                    encoded.content_type,
-                    CacheControl="public, max-age=31536000, immutable",
-                )
-                written.append(key)
-    except ServiceUnavailableError:
+    written, errors = storage.put_objects(
+        {
+            image_key: (images.image.data, images.image.content_type),
+            thumb_key: (images.thumbnail.data, images.thumbnail.content_type),
+        },
+        CacheControl="public, max-age=31536000, immutable",
+    )
+    if errors:
         remove(written, image_id=image_id)
-        raise
+        with _unavailable("put_image"):
+            raise errors[0]
     return written
 
 

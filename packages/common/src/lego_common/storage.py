@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from lego_common import aws, retry
 from lego_common.config import get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 log = structlog.get_logger()
 
@@ -30,6 +36,46 @@ def put_object(key: str, body: bytes, content_type: str, **extra: Any) -> None:
             **extra,
         )
     )
+
+
+@functools.cache
+def _uploads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3-put")
+
+
+def put_objects(
+    objects: Mapping[str, tuple[bytes, str]], **extra: Any
+) -> tuple[list[str], list[BaseException]]:
+    """put_object for every {key: (body, content type)} at once, so a request waits for the
+    slowest put rather than their sum (boto3 clients are thread-safe). Returns the keys written,
+    in the mapping's order, and the errors of the puts that failed: the caller undoes or reports.
+
+    If the caller is interrupted while the puts run (the deadline's 504 arrives on its thread),
+    each put deletes its object once it ends, since no row will ever point at it."""
+    futures = {
+        key: _uploads().submit(
+            contextvars.copy_context().run,  # the request's log context goes with the put
+            functools.partial(put_object, key, body, content_type, **extra),
+        )
+        for key, (body, content_type) in objects.items()
+    }
+    try:
+        wait_for_all(futures.values())
+    except BaseException:
+        for key, future in futures.items():
+            future.add_done_callback(functools.partial(_delete_if_written, key))
+        raise
+    written = [key for key, future in futures.items() if future.exception() is None]
+    errors = [error for future in futures.values() if (error := future.exception()) is not None]
+    return written, errors
+
+
+def _delete_if_written(key: str, future: Future[None]) -> None:
+    if future.cancelled() or future.exception() is not None:
+        return
+    if delete_objects([key]):  # logged there, with the key, for the sweep
+        return
+    log.info("s3_put_undone", key=key)
 
 
 def get_object(key: str) -> bytes:

@@ -150,3 +150,74 @@ def test_delete_prefix_listing_denied_returns_the_prefix_and_deletes_nothing(
     assert deletes == []
     s3_client.meta.events.unregister("before-call.s3.ListObjectsV2", deny)
     assert storage.list_keys(prefix) == [prefix + "a.pdf"]
+
+
+def test_put_objects_puts_all_at_once_and_keeps_their_order(
+    s3_client: Any, bucket: str, user_id: str
+) -> None:
+    import threading
+
+    prefix = f"images/{user_id}/"
+    threads: set[str] = set()
+    s3_client.meta.events.register(
+        "before-send.s3.PutObject", lambda **_: threads.add(threading.current_thread().name)
+    )
+    objects = {f"{prefix}{n}.webp": (n.encode(), "image/webp") for n in ("big", "thumb")}
+
+    written, errors = storage.put_objects(objects, CacheControl="public, max-age=60")
+
+    assert (written, errors) == (list(objects), [])
+    assert all(name.startswith("s3-put") for name in threads)  # not on the caller's thread
+    head = s3_client.head_object(Bucket=bucket, Key=f"{prefix}thumb.webp")
+    assert (head["ContentType"], head["CacheControl"]) == ("image/webp", "public, max-age=60")
+    assert storage.get_object(f"{prefix}big.webp") == b"big"
+
+
+def test_put_objects_returns_the_error_of_the_put_that_failed(s3_client: Any, user_id: str) -> None:
+    prefix = f"images/{user_id}/"
+
+    def refuse_thumbnails(params: dict[str, Any], **_: Any) -> None:
+        if "/thumbnails/" in params["Key"]:
+            raise ValueError("refused")
+
+    s3_client.meta.events.register("provide-client-params.s3.PutObject", refuse_thumbnails)
+
+    written, errors = storage.put_objects(
+        {
+            f"{prefix}a.webp": (b"a", "image/webp"),
+            f"{prefix}thumbnails/a.webp": (b"a", "image/webp"),
+        }
+    )
+
+    assert written == [f"{prefix}a.webp"]  # the caller undoes it
+    assert [str(error) for error in errors] == ["refused"]
+    assert storage.list_keys(prefix) == [f"{prefix}a.webp"]
+
+
+def test_puts_still_running_when_the_deadline_fires_delete_their_objects(
+    s3_client: Any, user_id: str
+) -> None:
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from lego_common import deadline
+    from lego_common.errors import GatewayTimeoutError
+
+    prefix = f"images/{user_id}/"
+    landed: list[str] = []
+    s3_client.meta.events.register("before-send.s3.PutObject", lambda **_: time.sleep(0.5))
+    s3_client.meta.events.register(
+        "after-call.s3.PutObject",
+        lambda context, **_: landed.append(threading.current_thread().name),
+    )
+    context = SimpleNamespace(get_remaining_time_in_millis=lambda: deadline.MARGIN_MS + 100)
+
+    with pytest.raises(GatewayTimeoutError), deadline.bounded(context):
+        storage.put_objects({f"{prefix}{n}.webp": (b"x", "image/webp") for n in "ab"})
+
+    give_up = time.monotonic() + 10
+    while (len(landed) < 2 or storage.list_keys(prefix)) and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert len(landed) == 2  # both puts reached S3 after the caller had given up...
+    assert storage.list_keys(prefix) == []  # ...and deleted what they wrote
