@@ -192,18 +192,15 @@ def _measure_avatar() -> list[dict[str, Any]]:
 
 
 def run() -> list[dict[str, Any]]:
-    with native_stack() as stack:
-        saved = {key: os.environ.get(key) for key in ("LOG_LEVEL", "COGNITO_USER_POOL_ID")}
-        os.environ["LOG_LEVEL"] = "INFO"
-        try:
-            with stdout_to_devnull():
-                rows = _measure_get(stack)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    from lego_devstack import applied_env
+
+    # _measure_get sets COGNITO_USER_POOL_ID to the pool it creates: restored here too
+    with (
+        native_stack() as stack,
+        applied_env({"LOG_LEVEL": "INFO"}, unset=["COGNITO_USER_POOL_ID"], reset=False),
+        stdout_to_devnull(),
+    ):
+        rows = _measure_get(stack)
     return rows + _measure_avatar()
 
 

@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 
 def reset_clients() -> None:
@@ -23,11 +23,17 @@ def reset_clients() -> None:
 
 
 @contextlib.contextmanager
-def applied_env(values: Mapping[str, str], *, reset: bool = True) -> Iterator[None]:
-    """os.environ with values set for the block, then each key as it was (unset if it was);
-    reset=True: reset_clients() on the way in and out, since lego_common reads it once."""
-    saved = {key: os.environ.get(key) for key in values}
+def applied_env(
+    values: Mapping[str, str], *, unset: Iterable[str] = (), reset: bool = True
+) -> Iterator[None]:
+    """os.environ with values set and the unset keys removed for the block, then each key as it
+    was (unset if it was); reset=True: reset_clients() on the way in and out, since lego_common
+    reads it once."""
+    removed = tuple(unset)
+    saved = {key: os.environ.get(key) for key in (*values, *removed)}
     os.environ.update(values)
+    for key in removed:
+        os.environ.pop(key, None)
     if reset:
         reset_clients()
     try:
