@@ -202,7 +202,7 @@ def _store(user_id: str, data: ImageFields, content: bytes, upload_id: UUID | No
     if upload_id is not None:
         values["upload_id"] = upload_id
     try:
-        with _constraint_errors(), db.pipelined_transaction() as conn:
+        with _constraint_errors(), db.transaction() as conn:
             image = repository.insert_image(conn, user_id, values)
             stale = cache.stage_invalidation(conn, user_id)
     except psycopg.errors.UniqueViolation as exc:

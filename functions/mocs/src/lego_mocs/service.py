@@ -120,7 +120,7 @@ def _search_postgres(user_id: str, query: MocListQuery) -> tuple[list[Moc], int]
 def create_moc(user_id: str, data: MocCreate) -> Moc:
     """Insert a MOC; a title the user already has is a 409 (the unique constraint decides, so
     two concurrent creates give one 201 and one 409)."""
-    with _constraint_errors(data.title), db.pipelined_transaction() as conn:
+    with _constraint_errors(data.title), db.transaction() as conn:
         moc = repository.insert_moc(conn, user_id, data.model_dump())
         stale = cache.stage_invalidation(conn, user_id)
     cache.invalidate(stale, keys.profile(user_id), tags=[keys.moc_list_tag(user_id)])  # totalMOCs
@@ -133,7 +133,7 @@ def update_moc(user_id: str, moc_id: UUID, patch: MocPatch) -> Moc:
     """Change the fields sent; the type rules and the unique title are re-checked by the
     database on the merged row, so changing `type` alone can fail with 400."""
     changes = patch.changes()
-    with _constraint_errors(changes.get("title")), db.pipelined_transaction() as conn:
+    with _constraint_errors(changes.get("title")), db.transaction() as conn:
         moc = repository.update_moc(conn, user_id, moc_id, changes)
         if moc is None:
             raise _not_found()
