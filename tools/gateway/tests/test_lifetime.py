@@ -121,8 +121,8 @@ def test_install_deps_says_clearly_when_apt_get_cannot_install(tmp_path: Path) -
 
 
 def test_the_startup_heap_is_frozen_so_full_collections_skip_it() -> None:
-    # A gen2 collection walks every tracked object: with the startup heap (moto's and boto3's
-    # models) in it, one paused every request in flight for 65-80 ms under load (issue 18).
+    # A gen2 collection walks every tracked object: with the startup heap (boto3's models, the
+    # app's modules) in it, one paused every request in flight for 65-80 ms under load (issue 18).
     script = (
         "import gc, boto3, lego_gateway.cli as cli\n"
         "boto3.client('s3', region_name='us-east-1')\n"

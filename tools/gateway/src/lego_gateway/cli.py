@@ -48,10 +48,10 @@ def _quiet_logging() -> None:
 
 
 def _freeze_startup_heap() -> None:
-    """Move everything the gateway made while starting (moto's and boto3's models, the app)
-    into the permanent generation. A full collection walks every tracked object: under load it
-    paused the event loop, and every request in flight, for 65-80 ms (bench load, issue 18);
-    frozen objects are no longer walked."""
+    """Move everything the gateway made while starting (boto3's service models, the app's
+    modules) into the permanent generation. A full collection walks every tracked object:
+    under load it paused the event loop, and every request in flight, for 65-80 ms (bench
+    load, issue 18); frozen objects are no longer walked."""
     gc.collect()
     gc.freeze()
 
