@@ -6,7 +6,8 @@ Starts its own stack + gateway (`lego-dev serve`, what `make dev` runs) on loopb
 no-op route on and throttling off (LEGO_DEV_BENCH_NOOP=1, LEGO_DEV_THROTTLE=off), seeds 20
 users (token, MOCs, images, wishlist items) beforehand, then runs each phase with WORKERS
 locust processes (lego_gateway.loadtest), each at its share of the rate. Reports per route and
-overall: p50/p95/p99, errors by status, achieved RPS; the CPU of the generator processes and of
+overall: p50/p95/p99, errors by status, achieved RPS; per second of the window: requests,
+p50/p99/max (a stall shows as one bad second: "worst second's p99"); the CPU of the generator processes and of
 the stack (the gateway process and everything under it: function containers, PostgreSQL,
 Redis, moto), and the time the stack waited for a CPU; the machine's load average and CPU
 pressure (2 cores, shared with other work).
@@ -344,6 +345,7 @@ def run_phase(api: LocalApi, fixtures: Path, scenario: str, phase: Phase) -> dic
     for histogram, statuses in routes.values():
         overall_histogram.update(histogram)
         overall_statuses.update(statuses)
+    timeline = _timeline(results, phase.seconds)
     return {
         "scenario": scenario,
         "phase": phase.name,
@@ -367,7 +369,31 @@ def run_phase(api: LocalApi, fixtures: Path, scenario: str, phase: Phase) -> dic
             name: _figures(histogram, statuses, phase.seconds)
             for name, (histogram, statuses) in sorted(routes.items())
         },
+        # a stall (a collection pausing a process, a cold start) is one bad second, not a p99
+        "worst_second_p99_ms": max((s["p99_ms"] for s in timeline), default=math.nan),
+        "timeline": timeline,
     }
+
+
+def _timeline(results: list[dict[str, Any]], seconds: float) -> list[dict[str, Any]]:
+    """Each whole second of the window, the generator processes merged: requests completed in
+    it and their p50 / p99 / max."""
+    merged: dict[int, Counter[float]] = {}
+    for result in results:
+        for second, recorded in result["timeline"].items():
+            histogram = merged.setdefault(int(second), Counter())
+            histogram.update({float(k): v for k, v in recorded.items()})
+    return [
+        {
+            "second": second,
+            "requests": sum(histogram.values()),
+            "p50_ms": _percentile(histogram, 0.50),
+            "p99_ms": _percentile(histogram, 0.99),
+            "max_ms": max(histogram),
+        }
+        for second, histogram in sorted(merged.items())
+        if second < int(seconds)  # the last, partial second would be a sample of a few
+    ]
 
 
 def measure() -> dict[str, dict[str, Any]]:
@@ -450,11 +476,21 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             None if sustained else f"< {SPIKE_P99_MAX_MS} ms, <= {SPIKE_P99_MAX_RATIO}x floor"
         )
         errors_goal = "0" if sustained else f"< {SPIKE_MAX_ERROR_PCT} %"
-        summary = {k: v for k, v in api.items() if k != "routes"}
+        summary = {k: v for k, v in api.items() if k not in ("routes", "timeline")}
         rows += [
             row(f"{label} p50", api["p50_ms"], "ms", floor["p50_ms"], floor_name),
             row(f"{label} p95", api["p95_ms"], "ms", floor["p95_ms"], floor_name, p95_goal),
             row(f"{label} p99", api["p99_ms"], "ms", floor["p99_ms"], floor_name, p99_goal),
+            {
+                **row(
+                    f"{label} worst second's p99",
+                    api["worst_second_p99_ms"],
+                    "ms",
+                    floor["worst_second_p99_ms"],
+                    floor_name,
+                ),
+                "detail": {"api": api["timeline"], "floor": floor["timeline"]},
+            },
             row(f"{label} errors", api["error_pct"], "%", goal=errors_goal),
             row(
                 f"{label} achieved",
@@ -492,7 +528,7 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 **row(f"{label} goals met", float(_goals_met(api, floor, sustained)), "bool"),
                 "detail": {
                     "api": summary,
-                    "floor": {k: v for k, v in floor.items() if k != "routes"},
+                    "floor": {k: v for k, v in floor.items() if k not in ("routes", "timeline")},
                 },
             },
         ]

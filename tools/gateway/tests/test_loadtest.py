@@ -86,23 +86,27 @@ def test_importing_the_generator_leaves_the_standard_library_unpatched() -> None
 
 
 def test_recorder_counts_only_inside_the_window() -> None:
-    recorder = Recorder()
+    now = [100.0]
+    recorder = Recorder(clock=lambda: now[0])
     ok, missing = SimpleNamespace(status_code=200), SimpleNamespace(status_code=404)
 
     recorder.on_request(name="GET /a", response_time=3.14, response=ok)  # warm-up: dropped
-    recorder.measuring = True
+    now[0] = 105.0
+    recorder.open_window()
+    now[0] = 105.2
     recorder.on_request(name="GET /a", response_time=3.14, response=ok)
-    recorder.on_request(name="GET /a", response_time=250.4, response=missing)
+    recorder.on_request(name="GET /b", response_time=250.4, response=missing)
+    now[0] = 107.9
     recorder.on_request(name="GET /a", response_time=1.0, response=None)  # connection refused
     recorder.measuring = False
     recorder.on_request(name="GET /a", response_time=9.0, response=ok)
 
     assert recorder.as_dict() == {
-        "GET /a": {
-            "latency_ms": {"3.1": 1, "250": 1, "1.0": 1},
-            "statuses": {"200": 1, "404": 1, "0": 1},
-        }
+        "GET /a": {"latency_ms": {"3.1": 1, "1.0": 1}, "statuses": {"200": 1, "0": 1}},
+        "GET /b": {"latency_ms": {"250": 1}, "statuses": {"404": 1}},
     }
+    # by the second of the window each request completed in, every route together
+    assert recorder.timeline() == {"0": {"3.1": 1, "250": 1}, "2": {"1.0": 1}}
 
 
 def _client(authorizer: JwtAuthorizer, tmp_path: Path) -> TestClient:

@@ -7,7 +7,8 @@ the gateway's no-op route (JWT verified, no function: lego_gateway.noop). Users,
 ids they work on come from --fixtures (made beforehand by the benchmark). After --warmup seconds
 the process prints `measuring`, records every request that completes in the next --seconds,
 and prints one JSON object: per route a histogram of latencies and the count of each status,
-plus its own CPU seconds. The benchmark merges the processes and computes the percentiles.
+a histogram per second of the window, and its own CPU seconds. The benchmark merges the
+processes and computes the percentiles.
 
     python -m lego_gateway.loadtest --host http://127.0.0.1:3000 --fixtures fixtures.json \\
         --scenario api --rate 100 --users 50 --seconds 60
@@ -76,25 +77,40 @@ def _latency_bucket(milliseconds: float) -> str:
 
 
 class Recorder:
-    """Latency histograms and status counts per route, only while the window is open."""
+    """Latency histograms and status counts per route, only while the window is open; and a
+    histogram per second of the window, all routes together, so a stall shows as the second
+    it happened in rather than as a p99 spread over the run."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Any = time.monotonic) -> None:
         self.measuring = False
+        self._clock = clock
+        self._opened_at = 0.0
         self.latencies: dict[str, Counter[str]] = defaultdict(Counter)
         self.statuses: dict[str, Counter[str]] = defaultdict(Counter)
+        self.seconds: dict[int, Counter[str]] = defaultdict(Counter)
+
+    def open_window(self) -> None:
+        self._opened_at = self._clock()
+        self.measuring = True
 
     def on_request(self, name: str, response_time: float, response: Any, **_: Any) -> None:
         if not self.measuring:
             return
-        self.latencies[name][_latency_bucket(response_time)] += 1
+        bucket = _latency_bucket(response_time)
+        self.latencies[name][bucket] += 1
         # 0: no HTTP answer at all (connection refused or reset, timeout)
         self.statuses[name][str(getattr(response, "status_code", 0) or 0)] += 1
+        self.seconds[int(self._clock() - self._opened_at)][bucket] += 1  # when it completed
 
     def as_dict(self) -> dict[str, Any]:
         return {
             name: {"latency_ms": dict(self.latencies[name]), "statuses": dict(self.statuses[name])}
             for name in self.latencies
         }
+
+    def timeline(self) -> dict[str, dict[str, int]]:
+        """{second of the window: latency histogram} (JSON keys are strings)."""
+        return {str(second): dict(self.seconds[second]) for second in sorted(self.seconds)}
 
 
 def poisson_wait(user: Any, rate: float, now: float) -> float:
@@ -248,7 +264,7 @@ def run(
     # locust warns above 100 users/s; the warm-up covers the ramp (200 users: 2 s)
     runner.start(users, spawn_rate=min(users, 100))
     gevent.sleep(warmup_s)
-    recorder.measuring = True
+    recorder.open_window()
     print("measuring", flush=True)
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     gevent.sleep(seconds)
@@ -260,6 +276,7 @@ def run(
         "cpu_s": (cpu_after.ru_utime + cpu_after.ru_stime)
         - (cpu_before.ru_utime + cpu_before.ru_stime),
         "routes": recorder.as_dict(),
+        "timeline": recorder.timeline(),
     }
 
 
