@@ -7,10 +7,10 @@ no-op route on and throttling off (LEGO_DEV_BENCH_NOOP=1, LEGO_DEV_THROTTLE=off)
 users (token, MOCs, images, wishlist items) beforehand, then runs each phase with WORKERS
 locust processes (lego_gateway.loadtest), each at its share of the rate. Reports per route and
 overall: p50/p95/p99, errors by status, achieved RPS; per second of the window: requests,
-p50/p99/max (a stall shows as one bad second: "worst second's p99"); the CPU of the generator processes and of
-the stack (the gateway process and everything under it: function containers, PostgreSQL,
-Redis, moto), and the time the stack waited for a CPU; the machine's load average and CPU
-pressure (2 cores, shared with other work).
+p50/p99/max (a stall shows as one bad second: "worst second's p99"); the CPU of the generator
+processes and of the stack (the gateway process and everything under it: function containers,
+PostgreSQL, Redis, moto), and the time the stack waited for a CPU; the machine's load average
+and CPU pressure (2 cores, shared with other work).
 
 Run alone: `uv run python -m bench load` (LOAD_SECONDS=10 shortens the sustained phase, and the
 spike to at most as long, for a quick look; LOAD_WORKERS sets the generator processes).
