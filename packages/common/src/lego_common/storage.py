@@ -52,6 +52,7 @@ def put_objects(
 
     If the caller is interrupted while the puts run (the deadline's 504 arrives on its thread),
     each put deletes its object once it ends, since no row will ever point at it."""
+    aws.client("s3")  # made on this thread: two threads making the first client at once race
     futures = {
         key: _uploads().submit(
             contextvars.copy_context().run,  # the request's log context goes with the put

@@ -221,3 +221,30 @@ def test_puts_still_running_when_the_deadline_fires_delete_their_objects(
         time.sleep(0.05)
     assert len(landed) == 2  # both puts reached S3 after the caller had given up...
     assert storage.list_keys(prefix) == []  # ...and deleted what they wrote
+
+
+def test_put_objects_makes_the_s3_client_on_the_callers_thread(
+    monkeypatch: pytest.MonkeyPatch, user_id: str
+) -> None:
+    # boto3's default session is not safe to make clients from two threads at once: at a cold
+    # start both puts would make the container's first S3 client together.
+    import threading
+
+    import boto3
+
+    from lego_common import aws
+
+    made_on: list[str] = []
+    make = boto3.client
+
+    def recording_client(*args: Any, **kwargs: Any) -> Any:
+        made_on.append(threading.current_thread().name)
+        return make(*args, **kwargs)
+
+    aws.reset()
+    monkeypatch.setattr(boto3, "client", recording_client)
+    prefix = f"images/{user_id}/"
+    written, errors = storage.put_objects({f"{prefix}{n}.webp": (b"x", "image/webp") for n in "ab"})
+
+    assert (len(written), errors) == (2, [])
+    assert made_on == [threading.current_thread().name]
