@@ -199,9 +199,7 @@ def create_app(gateway: Gateway) -> Starlette:
         if route.needs_token:
             try:
                 token = token_from(request.headers)
-                verified = gateway.authorizer.verify_known(token)
-                if verified is None:
-                    verified = await run_in_threadpool(gateway.authorizer.verify, token)
+                verified = await gateway.authorizer.verify_async(token)
             except TokenRejectedError as exc:
                 log.info(
                     json.dumps(

@@ -86,6 +86,16 @@ class JwtAuthorizer:
                 self._verified.popitem(last=False)
         return dict(claims)
 
+    async def verify_async(self, token: str) -> dict[str, Any]:
+        """verify() from the event loop: a known token answers there, a new one goes to a
+        worker thread (its JWKS fetch blocks)."""
+        from starlette.concurrency import run_in_threadpool
+
+        known = self.verify_known(token)
+        if known is not None:
+            return known
+        return await run_in_threadpool(self.verify, token)
+
     def _verify_in_full(self, token: str) -> dict[str, Any]:
         """Signature (JWKS key by `kid`), issuer, time claims, token_use and audience."""
         try:
