@@ -459,6 +459,11 @@ def _per_request_ms(figures: dict[str, Any], pct_key: str) -> float:
     return float(figures[pct_key] * 10 / figures["achieved_rps"])
 
 
+def _summary(figures: dict[str, Any]) -> dict[str, Any]:
+    """A phase's figures without its per-route and per-second parts (rows of their own)."""
+    return {k: v for k, v in figures.items() if k not in ("routes", "timeline")}
+
+
 def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """bench rows: overall figures of each phase against its floor, then each route's."""
     rows: list[dict[str, Any]] = []
@@ -476,7 +481,6 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             None if sustained else f"< {SPIKE_P99_MAX_MS} ms, <= {SPIKE_P99_MAX_RATIO}x floor"
         )
         errors_goal = "0" if sustained else f"< {SPIKE_MAX_ERROR_PCT} %"
-        summary = {k: v for k, v in api.items() if k not in ("routes", "timeline")}
         rows += [
             row(f"{label} p50", api["p50_ms"], "ms", floor["p50_ms"], floor_name),
             row(f"{label} p95", api["p95_ms"], "ms", floor["p95_ms"], floor_name, p95_goal),
@@ -526,10 +530,7 @@ def rows_of(measured: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             row(f"{label} machine load average", api["load_average_1m"], "1-min"),
             {
                 **row(f"{label} goals met", float(_goals_met(api, floor, sustained)), "bool"),
-                "detail": {
-                    "api": summary,
-                    "floor": {k: v for k, v in floor.items() if k not in ("routes", "timeline")},
-                },
+                "detail": {"api": _summary(api), "floor": _summary(floor)},
             },
         ]
         for route, figures in api["routes"].items():
