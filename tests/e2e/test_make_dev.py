@@ -48,20 +48,23 @@ def _session_pids(sid: int) -> set[int]:
 def test_make_dev_serves_then_stops_everything(tmp_path: Path, how: str) -> None:
     port = free_port()
     state_path = tmp_path / "dev-stack.json"
-    stdout = tmp_path / "stdout.log"
+    stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
     env = {**os.environ, **AWS_ENV, "LEGO_DEV_STATE": str(state_path)}
-    with stdout.open("wb") as out:
+    with stdout.open("wb") as out, stderr.open("wb") as err:
         make = subprocess.Popen(
             ["make", "--no-print-directory", "dev", f"PORT={port}"],
             cwd=paths.repo_root(),
             stdout=out,
-            stderr=subprocess.DEVNULL,
+            stderr=err,  # apart: the ready line must be stdout's first
             stdin=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # its own terminal-like process group and session
         )
     try:
-        ready = wait_ready(make, stdout, state_path)
+        try:
+            ready = wait_ready(make, stdout, state_path)
+        except AssertionError as exc:  # say why: make's and lego-dev's own words
+            raise AssertionError(f"{exc}\nstderr:\n{stderr.read_text()[-3000:]}") from None
         assert ready.startswith(f"LEGO Projects API on http://127.0.0.1:{port} ")
         state = json.loads(state_path.read_text())
         token = subprocess.run(
@@ -87,10 +90,11 @@ def test_make_dev_serves_then_stops_everything(tmp_path: Path, how: str) -> None
         started = _session_pids(make.pid)
         assert len(started) >= 3  # make, uv, lego-dev
     finally:
-        if how == "ctrl-c":
-            os.killpg(make.pid, signal.SIGINT)
-        else:
-            make.send_signal(signal.SIGTERM)
+        if make.poll() is None:  # else it already died: the error above says why
+            if how == "ctrl-c":
+                os.killpg(make.pid, signal.SIGINT)
+            else:
+                make.send_signal(signal.SIGTERM)
         try:
             make.wait(60)
         except subprocess.TimeoutExpired:
