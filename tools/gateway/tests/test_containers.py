@@ -16,6 +16,7 @@ from lego_gateway.containers import (
     FunctionTimedOutError,
     HandlerRaisedError,
 )
+from lego_gateway.testing import process_ended
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -99,8 +100,6 @@ def test_a_handler_error_on_the_event_loop_keeps_the_container(pool: ContainerPo
 
 
 def test_a_timeout_on_the_event_loop_kills_the_container_at_once(pool: ContainerPool) -> None:
-    import psutil
-
     pid = _warm(pool)
     started = time.perf_counter()
     with pytest.raises(FunctionTimedOutError):
@@ -108,7 +107,7 @@ def test_a_timeout_on_the_event_loop_kills_the_container_at_once(pool: Container
     assert 0.5 <= time.perf_counter() - started < 3
     assert pool.acquire_idle("probe") is None  # not given back
     for _ in range(100):  # signalled before the answer; the join runs in a thread
-        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie":
+        if process_ended(pid):
             break
         time.sleep(0.02)
     else:

@@ -15,15 +15,7 @@ import psutil
 
 from lego_devstack.stack import free_port, port_open
 from lego_gateway import paths
-from lego_gateway.testing import AWS_ENV, running_stack, service_ports
-
-
-def gone(pid: int) -> bool:
-    """Exited (a zombie has exited: it only waits for init to reap it)."""
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
+from lego_gateway.testing import AWS_ENV, process_ended, running_stack, service_ports
 
 
 def test_kill_9_of_lego_dev_leaves_no_process_and_no_port(tmp_path: Path) -> None:
@@ -42,7 +34,7 @@ def test_kill_9_of_lego_dev_leaves_no_process_and_no_port(tmp_path: Path) -> Non
 
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            left = [p.pid for p in descendants if not gone(p.pid)]
+            left = [p.pid for p in descendants if not process_ended(p.pid)]
             listening = [port for port in ports if port_open(port)]
             if not left and not listening:
                 break

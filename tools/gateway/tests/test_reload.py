@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from lego_devstack.stack import DB_NAME, DB_PASSWORD, DB_USER
-from lego_gateway.testing import LocalApi, running_stack
+from lego_gateway.testing import LocalApi, process_ended, running_stack
 
 ROUTES = {
     "GET /hello": {"function": "hello", "authorization": "NONE"},
@@ -293,7 +293,7 @@ def test_a_function_past_its_timeout_is_killed_and_answers_like_api_gateway(
     assert response.json() == {"message": "Internal Server Error"}
     assert 2 <= seconds < 6  # generous: a busy machine answers late, never early
     assert "Task timed out after 2.00 seconds" in terminal(api)
-    assert not psutil.pid_exists(slow_pid) or psutil.Process(slow_pid).status() == "zombie"
+    assert process_ended(slow_pid)
     assert body_of(api, "/remaining")["pid"] != slow_pid  # a new container serves the next one
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import psutil
 
 from lego_devstack.stack import free_port, port_open
 from lego_gateway.cognito import UserPool, token_for
@@ -38,6 +39,17 @@ def service_ports(state: dict[str, Any]) -> list[int]:
         int(state["redis_url"].rsplit(":", 1)[1].split("/", 1)[0]),
         int(state["aws_endpoint_url"].rsplit(":", 1)[1]),
     ]
+
+
+def process_ended(pid: int) -> bool:
+    """Whether `pid` has exited: gone, or a zombie its parent has not reaped yet.
+
+    One call, not `pid_exists` then `status`: the parent may reap the process between the two.
+    """
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def wait_ready(process: subprocess.Popen[bytes], stdout: Path, state: Path) -> str:
