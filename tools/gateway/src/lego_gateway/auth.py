@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from starlette.concurrency import run_in_threadpool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -89,8 +90,6 @@ class JwtAuthorizer:
     async def verify_async(self, token: str) -> dict[str, Any]:
         """verify() from the event loop: a known token answers there, a new one goes to a
         worker thread (its JWKS fetch blocks)."""
-        from starlette.concurrency import run_in_threadpool
-
         known = self.verify_known(token)
         if known is not None:
             return known
